@@ -98,6 +98,8 @@ export interface LayerNode {
   calls: LayerCall[];
   /** The expression that constructs the layer object. */
   range: SourceRange;
+  /** Set when the layer is constructed in another file of the workspace (an imported module). */
+  file?: string;
   /** The `name="..."` string literal, when the name is explicit in the source. */
   nameRange?: SourceRange;
   /** For a model used as a layer. */
@@ -117,8 +119,14 @@ export interface ModelNode {
   variables: string[];
   /** Where the model object is constructed. */
   range: SourceRange;
+  /** Set when the model is constructed in another file of the workspace (an imported module). */
+  file?: string;
   inputs: string[];
   outputs: string[];
+  /** Output names when the model's outputs were given as a dict. */
+  outputKeys?: string[];
+  /** Set when Keras itself would refuse to build this model (e.g. a weight passed as an output). */
+  error?: string;
   /** Layers in Keras's `model.layers` order. */
   layers: LayerNode[];
   totalParams: number | null;

@@ -1,0 +1,90 @@
+/**
+ * Entry point of the analysis: Python source → ModelGraph.
+ *
+ *   parse (tree-sitter, error-tolerant) → evaluate (bounded interpreter + Keras runtime)
+ *   → build the graph (models in construction order, layers in Keras order)
+ */
+import type { ModelGraph, Note } from '../graph/model-graph';
+import { Budget, DEFAULT_LIMITS, type BudgetLimits } from './budget';
+import { buildModelNode } from './graph-builder';
+import { Interpreter } from './interpreter';
+import { layerOf } from './keras-build';
+import { KerasRuntime } from './keras-runtime';
+import { initParser, parsePython, type Tree } from './parser';
+import type { Value } from './values';
+
+export interface AnalyzeOptions {
+  file: string;
+  limits?: Partial<BudgetLimits>;
+  /** Source of a module of the user's workspace, by dotted name; undefined when not found. */
+  readModule?: (module: string) => { file: string; text: string } | undefined;
+  /** The previous tree of this document, for incremental re-parsing. */
+  previousTree?: Tree;
+}
+
+export interface AnalysisResult {
+  graph: ModelGraph;
+  tree: Tree;
+  /** The text that was evaluated (syntax-error statements blanked). */
+  parsedText: string;
+}
+
+/** Files above this size are not evaluated (a note says so). */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export async function analyzeSource(source: string, options: AnalyzeOptions): Promise<AnalysisResult> {
+  const parser = await initParser();
+  return analyzeWithParser(parser, source, options);
+}
+
+export function analyzeWithParser(parser: Awaited<ReturnType<typeof initParser>>, source: string, options: AnalyzeOptions): AnalysisResult {
+  const notes: Note[] = [];
+  const graph: ModelGraph = { file: options.file, models: [], references: [], notes, truncated: false };
+  if (source.length > MAX_FILE_BYTES) {
+    notes.push({ line: 1, severity: 'warning', message: `file is ${(source.length / 1048576).toFixed(1)} MB; files over ${MAX_FILE_BYTES / 1048576} MB are not analyzed` });
+    graph.truncated = true;
+    const tree = parser.parse('')!;
+    return { graph, tree, parsedText: '' };
+  }
+  const parsed = parsePython(parser, source, options.previousTree);
+  for (const s of parsed.skipped) {
+    notes.push({ line: s.startLine, severity: 'warning', message: `syntax error: line${s.endLine > s.startLine ? `s ${s.startLine}-${s.endLine}` : ` ${s.startLine}`} skipped` });
+  }
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const sink = { note: (line: number, severity: Note['severity'], message: string) => notes.push({ line, severity, message }) };
+  const interp = new Interpreter(new Budget(limits), sink, options.file);
+  const runtime = new KerasRuntime(interp, parsed.text, { loadModule: moduleLoader(parser, interp, options) });
+  const completed = interp.runModule(parsed.tree.rootNode);
+  graph.truncated = !completed;
+  const variables = moduleVariables(interp.moduleScope.vars);
+  graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
+  graph.references = runtime.references;
+  notes.sort((a, b) => a.line - b.line);
+  return { graph, tree: parsed.tree, parsedText: parsed.text };
+}
+
+function moduleVariables(vars: Map<string, Value>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, value] of vars) {
+    const layer = layerOf(value);
+    if (!layer?.model) continue;
+    out.set(layer.id, [...(out.get(layer.id) ?? []), name].sort());
+  }
+  return out;
+}
+
+/** Evaluates imported workspace modules in the same interpreter (Python runs them at import). */
+function moduleLoader(parser: Awaited<ReturnType<typeof initParser>>, interp: Interpreter, options: AnalyzeOptions) {
+  const cache = new Map<string, Map<string, Value> | undefined>();
+  return (module: string): Map<string, Value> | undefined => {
+    if (cache.has(module)) return cache.get(module);
+    cache.set(module, undefined); // import cycles resolve to "unknown"
+    const found = options.readModule?.(module);
+    if (!found) return undefined;
+    const parsed = parsePython(parser, found.text);
+    const scope = interp.runImportedModule(parsed.tree.rootNode, parsed.text, found.file);
+    parsed.tree.delete();
+    cache.set(module, scope);
+    return scope;
+  };
+}

@@ -1,0 +1,188 @@
+/** Turns the evaluator's runtime objects into the ModelGraph IR. */
+import type {
+  CompileInfo,
+  ConfigValue,
+  FitInfo,
+  LayerNode,
+  LossSpec,
+  ModelNode,
+  OutputShape,
+  Shape,
+  WeightInfo,
+} from '../graph/model-graph';
+import { layerOf, toConfig } from './keras-build';
+import type { LayerObj, ModelObj } from './keras-objects';
+import type { KerasRuntime } from './keras-runtime';
+import { countParams, kernelShapeOf } from './layers/catalog';
+import { functionalOperations, modelLayers, nodesInModel } from './model-layers';
+import { isSequence, type Value } from './values';
+
+export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: string[]): ModelNode {
+  const layers = modelLayers(model);
+  const inGraph = model.kind === 'functional' ? nodesInModel(model) : undefined;
+  const layerNodes = layers.map((layer) => buildLayerNode(rt, layer, model, inGraph));
+  const uniqueWeights = collectWeights(layers);
+  const total = model.built || model.kind !== 'subclassed' ? countParams(uniqueWeights) : null;
+  const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
+  const node: ModelNode = {
+    id: model.id,
+    name: model.layer.name,
+    nameSource: model.layer.nameSource,
+    kind: model.kind,
+    className: model.layer.className,
+    variables,
+    range: model.layer.range,
+    inputs: model.inputs.map((t) => t.producer?.name ?? '?'),
+    outputs: model.outputs.map((t) => t.producer?.name ?? '?'),
+    layers: layerNodes,
+    totalParams: layers.length === 0 && !model.built ? null : total,
+    trainableParams: trainable,
+    nonTrainableParams: total === null || trainable === null ? null : total - trainable,
+    approximate: model.layer.approximate || layerNodes.some((l) => l.nameSource === 'approximate' || l.outputShape === null),
+  };
+  if (model.outputKeys) node.outputKeys = model.outputKeys;
+  if (model.layer.file) node.file = model.layer.file;
+  if (model.invalidOutputs) node.error = `outputs include ${model.invalidOutputs.join(', ')}; Keras raises when building this model`;
+  if (model.compile) node.compile = compileInfo(rt, model);
+  if (model.fits.length > 0) node.fit = model.fits.map((f) => fitInfo(rt, f));
+  return node;
+}
+
+function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGraph: Set<unknown> | undefined): LayerNode {
+  const weights = layerWeights(layer);
+  const firstNode = inGraph ? layer.nodes.find((n) => inGraph.has(n)) : undefined;
+  const node: LayerNode = {
+    id: layer.id,
+    name: layer.name,
+    nameSource: layer.nameSource,
+    className: layer.className,
+    known: !!layer.spec || (!!layer.model && !layer.model.layer.approximate),
+    config: layer.config,
+    outputShape: layerOutputShape(layer, model),
+    params: weights ? countParams(weights) : null,
+    trainable: layer.trainable,
+    kernelShape: weights ? kernelShapeOf(weights) : null,
+    weights: weights ?? [],
+    inbound: model.kind === 'functional' && firstNode ? firstNode.inputs.map((t) => t.producer?.name ?? '?') : [],
+    outbound: outboundOf(layer, model),
+    calls: layer.nodes.map((n) => ({ inbound: n.inputs.map((t) => t.producer?.name ?? '?'), range: n.range })),
+    range: layer.range,
+  };
+  if (layer.nameRange) node.nameRange = layer.nameRange;
+  if (layer.file) node.file = layer.file;
+  if (layer.model) node.model = buildModelNode(rt, layer.model, []);
+  return node;
+}
+
+function layerOutputShape(layer: LayerObj, model: ModelObj): OutputShape {
+  if (layer.nodes.length > 0) {
+    const outputs = layer.nodes[0].outputs.map((t) => t.shape);
+    if (layer.model) return outputs.length === 1 ? outputs[0] : outputs.every((s) => s) ? (outputs as Shape[]) : null;
+    return outputs.length === 1 ? outputs[0] : outputs.every((s) => s) ? (outputs as Shape[]) : null;
+  }
+  if (model.kind === 'subclassed') return layer.firstOutput ?? null;
+  return null;
+}
+
+/** A layer's weights, including those of layers it tracks (custom layers) or contains (models). */
+function layerWeights(layer: LayerObj): WeightInfo[] | null {
+  if (layer.model) {
+    const inner = modelLayers(layer.model);
+    if (!layer.model.built && layer.model.kind !== 'functional') return null;
+    return collectWeights(inner);
+  }
+  if (!layer.weights) return null;
+  const tracked = layer.tracked.map(layerWeights);
+  if (tracked.some((w) => w === null)) return null;
+  return [...layer.weights, ...tracked.flatMap((w) => w!)];
+}
+
+function collectWeights(layers: LayerObj[]): WeightInfo[] {
+  const seen = new Set<LayerObj>();
+  const out: WeightInfo[] = [];
+  for (const layer of layers) {
+    if (seen.has(layer)) continue;
+    seen.add(layer);
+    const w = layerWeights(layer);
+    if (w === null) return [{ name: '?', shape: null, trainable: true }];
+    out.push(...w);
+  }
+  return out;
+}
+
+function outboundOf(layer: LayerObj, model: ModelObj): string[] {
+  if (model.kind !== 'functional') {
+    const layers = modelLayers(model);
+    const next = layers[layers.indexOf(layer) + 1];
+    return model.kind === 'sequential' && next ? [next.name] : [];
+  }
+  const out = new Set<string>();
+  for (const op of functionalOperations(model)) {
+    for (const n of op.nodes) if (n.inputs.some((t) => t.producer === layer)) out.add(op.name);
+  }
+  return [...out];
+}
+
+function compileInfo(rt: KerasRuntime, model: ModelObj): CompileInfo {
+  const { node, args } = model.compile!;
+  return {
+    range: rt.interp.rangeOf(node),
+    optimizer: cfg(args.optimizer),
+    loss: lossSpec(rt, args.loss),
+    lossWeights: cfg(args.loss_weights),
+    metrics: cfg(args.metrics),
+  };
+}
+
+function lossSpec(rt: KerasRuntime, v: Value | undefined): CompileInfo['loss'] {
+  if (!v || v.k === 'none') return null;
+  if (isSequence(v)) return v.items.map((item) => single(rt, item));
+  if (v.k === 'dict') {
+    const out: { [output: string]: LossSpec } = {};
+    v.keys.forEach((k, i) => {
+      if (k.k === 'str') out[k.v] = single(rt, v.values[i]);
+    });
+    return out;
+  }
+  return single(rt, v);
+}
+
+function single(rt: KerasRuntime, v: Value): LossSpec {
+  if (v.k === 'str') return { kind: 'builtin', name: v.v };
+  if (v.k === 'api') return { kind: 'builtin', name: v.path.split('.').pop()! };
+  if (v.k === 'kobj') return { kind: 'builtin', name: v.cls, args: Object.fromEntries(Object.entries(v.args).map(([k, a]) => [k, cfg(a)])) };
+  if (v.k === 'func') return { kind: 'function', name: v.name, range: rt.interp.rangeOf(v.node) };
+  return { kind: 'unknown', text: v.k };
+}
+
+function fitInfo(rt: KerasRuntime, fit: ModelObj['fits'][number]): FitInfo {
+  const x = fit.args.x;
+  const y = fit.args.y;
+  const shapes = (v: Value | undefined): (Shape | null)[] | null => {
+    if (!v) return null;
+    if (isSequence(v)) return v.items.map(dataShape);
+    if (v.k === 'dict') return v.values.map(dataShape);
+    return [dataShape(v)];
+  };
+  const args: { [key: string]: ConfigValue } = {};
+  for (const [k, v] of Object.entries(fit.args)) if (k !== 'x' && k !== 'y') args[k] = cfg(v);
+  return {
+    range: rt.interp.rangeOf(fit.node),
+    xShapes: shapes(x),
+    yShapes: shapes(y),
+    targetCount: !y ? null : isSequence(y) ? y.items.length : y.k === 'dict' ? y.keys.length : y.k === 'unknown' ? null : 1,
+    args,
+  };
+}
+
+function dataShape(v: Value): Shape | null {
+  if (v.k === 'array') return v.shape;
+  if (v.k === 'tensor') return v.t.shape;
+  return null;
+}
+
+function cfg(v: Value | undefined): ConfigValue {
+  return v ? toConfig(v, v.k) : null;
+}
+
+export { layerOf };

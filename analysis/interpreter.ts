@@ -1,0 +1,967 @@
+/**
+ * A bounded, side-effect-free Python evaluator over the tree-sitter tree. It follows the code the
+ * way Python would run it (module top to bottom, functions at their call sites, loops unrolled),
+ * so that Keras objects are constructed in execution order — which is what Keras auto-naming
+ * depends on. What it cannot know becomes `unknown`; code whose execution is uncertain runs in
+ * "uncertain" mode, which marks names and layers built there approximate.
+ */
+import type { SourceRange } from '../graph/model-graph';
+import { Budget, BudgetExceeded } from './budget';
+import { callBuiltin, getBuiltin, valueMethod } from './builtins';
+import type { Node } from './parser';
+import { Scope } from './scope';
+import type { KerasRuntime } from './keras-runtime';
+import {
+  NONE,
+  UNKNOWN,
+  bool,
+  dictGet,
+  dictSet,
+  isSequence,
+  list,
+  num,
+  pyEquals,
+  pyStr,
+  str,
+  truthy,
+  tuple,
+  unknown,
+  type ClassValue,
+  type FuncValue,
+  type Value,
+} from './values';
+import { binaryOp, compareOp } from './operators';
+
+class ReturnSignal {
+  constructor(readonly value: Value) {}
+}
+class BreakSignal {}
+class ContinueSignal {}
+
+export interface CallArgs {
+  positional: Value[];
+  keywords: Map<string, Value>;
+  /** The call expression, for source ranges. */
+  node: Node;
+  /** Nodes of the positional/keyword argument expressions, parallel to the values. */
+  positionalNodes: Node[];
+  keywordNodes: Map<string, Node>;
+}
+
+export interface NoteSink {
+  note(line: number, severity: 'info' | 'warning' | 'error', message: string): void;
+}
+
+export class Interpreter {
+  /** > 0 while executing code whose execution is not certain. */
+  uncertain = 0;
+  private depth = 0;
+  keras!: KerasRuntime;
+  readonly moduleScope = new Scope(null, 'module');
+
+  constructor(
+    readonly budget: Budget,
+    readonly notes: NoteSink,
+    readonly file: string,
+  ) {
+    this.moduleScope.vars.set('__name__', str('__main__'));
+  }
+
+  // ───────────── statements ─────────────
+
+  execBlock(nodes: Node[], scope: Scope): void {
+    for (const node of nodes) this.execStmt(node, scope);
+  }
+
+  execStmt(node: Node, scope: Scope): void {
+    this.budget.step();
+    switch (node.type) {
+      case 'expression_statement':
+        for (const child of node.namedChildren) {
+          if (!child) continue;
+          if (child.type === 'assignment' || child.type === 'augmented_assignment') this.execStmt(child, scope);
+          else this.evalExpr(child, scope);
+        }
+        return;
+      case 'assignment':
+        return this.execAssignment(node, scope);
+      case 'augmented_assignment':
+        return this.execAugmented(node, scope);
+      case 'import_statement':
+      case 'import_from_statement':
+        return this.keras.execImport(node, scope);
+      case 'function_definition':
+        return this.defineFunction(node, scope);
+      case 'class_definition':
+        return this.defineClass(node, scope);
+      case 'decorated_definition': {
+        const def = node.childForFieldName('definition');
+        if (def) this.execStmt(def, scope);
+        return;
+      }
+      case 'if_statement':
+        return this.execIf(node, scope);
+      case 'for_statement':
+        return this.execFor(node, scope);
+      case 'while_statement':
+        return this.execWhile(node, scope);
+      case 'with_statement':
+        return this.execWith(node, scope);
+      case 'try_statement':
+        return this.execTry(node, scope);
+      case 'return_statement': {
+        const expr = node.namedChildren[0];
+        throw new ReturnSignal(expr ? this.evalExpr(expr, scope) : NONE);
+      }
+      case 'break_statement':
+        throw new BreakSignal();
+      case 'continue_statement':
+        throw new ContinueSignal();
+      case 'global_statement':
+        for (const id of node.namedChildren) if (id) scope.globals.add(id.text);
+        return;
+      case 'raise_statement':
+        // A raise ends the current function; what it would raise does not matter here.
+        throw new ReturnSignal(unknown('raised'));
+      case 'block':
+        return this.execBlock(children(node), scope);
+      default:
+        // pass, nonlocal, assert, delete, match, print, comments, ...: nothing to model.
+        return;
+    }
+  }
+
+  private execAssignment(node: Node, scope: Scope): void {
+    const right = node.childForFieldName('right');
+    const left = node.childForFieldName('left');
+    if (!right || !left) return; // annotation only (`x: int`)
+    // Chained assignment `a = b = value` nests in tree-sitter: the right side is itself an assignment.
+    if (right.type === 'assignment') {
+      this.execAssignment(right, scope);
+      const innerLeft = right.childForFieldName('left');
+      if (innerLeft) this.assignTarget(left, this.evalExpr(innerLeft, scope), scope);
+      return;
+    }
+    this.assignTarget(left, this.evalExpr(right, scope), scope);
+  }
+
+  private execAugmented(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const op = node.childForFieldName('operator')?.text ?? '';
+    if (!left || !right) return;
+    const current = this.evalExpr(left, scope);
+    const value = this.evalExpr(right, scope);
+    // `list += [...]` mutates in place, like Python.
+    if (op === '+=' && current.k === 'list' && isSequence(value)) {
+      current.items.push(...value.items);
+      return;
+    }
+    this.assignTarget(left, binaryOp(this, op.slice(0, -1), current, value, node), scope);
+  }
+
+  assignTarget(target: Node, value: Value, scope: Scope): void {
+    switch (target.type) {
+      case 'identifier':
+        scope.assign(target.text, value);
+        this.keras.onBind(target, value, scope);
+        return;
+      case 'attribute': {
+        const obj = this.evalExpr(target.childForFieldName('object')!, scope);
+        const attr = target.childForFieldName('attribute')?.text ?? '';
+        this.setAttr(obj, attr, value, target);
+        return;
+      }
+      case 'subscript': {
+        const obj = this.evalExpr(target.childForFieldName('value')!, scope);
+        const index = target.childForFieldName('subscript');
+        if (!index) return;
+        const key = this.evalExpr(index, scope);
+        if (obj.k === 'dict') dictSet(obj, key, value);
+        else if (obj.k === 'list' && key.k === 'num') {
+          const i = key.v < 0 ? obj.items.length + key.v : key.v;
+          if (i >= 0 && i < obj.items.length) obj.items[i] = value;
+        }
+        return;
+      }
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list':
+      case 'parenthesized_expression':
+        return this.assignPattern(target, value, scope);
+      default:
+        return;
+    }
+  }
+
+  private assignPattern(target: Node, value: Value, scope: Scope): void {
+    const targets = target.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
+    if (target.type === 'parenthesized_expression') {
+      if (targets[0]) this.assignTarget(targets[0], value, scope);
+      return;
+    }
+    const items = this.iterate(value, target);
+    const starIndex = targets.findIndex((t) => t.type === 'list_splat_pattern');
+    targets.forEach((t, i) => {
+      if (!items) return this.assignTarget(t, unknown('unpacking'), scope);
+      if (t.type === 'list_splat_pattern') {
+        const rest = items.slice(i, items.length - (targets.length - i - 1));
+        const name = t.namedChildren[0];
+        if (name) this.assignTarget(name, list(rest), scope);
+        return;
+      }
+      const index = starIndex >= 0 && i > starIndex ? items.length - (targets.length - i) : i;
+      this.assignTarget(t, items[index] ?? unknown('unpacking'), scope);
+    });
+  }
+
+  setAttr(obj: Value, attr: string, value: Value, node: Node): void {
+    if (obj.k === 'instance') {
+      obj.attrs.set(attr, value);
+      this.keras.onInstanceAttr(obj, attr, value, node);
+    } else if (obj.k === 'class') {
+      obj.attrs.set(attr, value);
+    } else if (obj.k === 'layer') {
+      this.keras.setLayerAttr(obj.layer, attr, value);
+    }
+  }
+
+  private execIf(node: Node, scope: Scope): void {
+    const cond = truthy(this.evalExpr(node.childForFieldName('condition')!, scope));
+    const consequence = node.childForFieldName('consequence');
+    if (cond === true) {
+      if (consequence) this.execStmt(consequence, scope);
+      return;
+    }
+    if (cond === undefined) {
+      // Unknown condition: follow the first branch, but everything built there is approximate.
+      this.uncertainly(() => consequence && this.execStmt(consequence, scope));
+      return;
+    }
+    for (const alt of node.childrenForFieldName('alternative')) {
+      if (!alt) continue;
+      if (alt.type === 'else_clause') {
+        const body = alt.childForFieldName('body');
+        if (body) this.execStmt(body, scope);
+        return;
+      }
+      const altCond = truthy(this.evalExpr(alt.childForFieldName('condition')!, scope));
+      const altBody = alt.childForFieldName('consequence');
+      if (altCond === true) {
+        if (altBody) this.execStmt(altBody, scope);
+        return;
+      }
+      if (altCond === undefined) {
+        this.uncertainly(() => altBody && this.execStmt(altBody, scope));
+        return;
+      }
+    }
+  }
+
+  uncertainly<T>(fn: () => T): T {
+    this.uncertain++;
+    try {
+      return fn();
+    } finally {
+      this.uncertain--;
+    }
+  }
+
+  private execFor(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left')!;
+    const body = node.childForFieldName('body');
+    const iterable = this.evalExpr(node.childForFieldName('right')!, scope);
+    const items = this.iterate(iterable, node);
+    if (!body) return;
+    if (!items) {
+      // Unknown iteration count: run the body once, approximately.
+      this.uncertainly(() => {
+        this.assignTarget(left, unknown('loop variable'), scope);
+        this.runLoopBody(body, scope);
+      });
+      return;
+    }
+    const limit = this.budget.limits.loopIterations;
+    for (let i = 0; i < items.length; i++) {
+      if (i >= limit) {
+        this.truncateLoop(node, `loop cut after ${limit} iterations`);
+        return;
+      }
+      this.assignTarget(left, items[i], scope);
+      if (this.runLoopBody(body, scope) === 'break') return;
+    }
+    const alternative = node.childForFieldName('alternative');
+    if (alternative) this.execStmt(alternative, scope);
+  }
+
+  private execWhile(node: Node, scope: Scope): void {
+    const condNode = node.childForFieldName('condition')!;
+    const body = node.childForFieldName('body');
+    if (!body) return;
+    const limit = Math.min(this.budget.limits.loopIterations, 1000);
+    for (let i = 0; ; i++) {
+      const cond = truthy(this.evalExpr(condNode, scope));
+      if (cond === false) return;
+      if (cond === undefined) {
+        this.uncertainly(() => this.runLoopBody(body, scope));
+        return;
+      }
+      if (i >= limit) {
+        this.truncateLoop(node, `while loop cut after ${limit} iterations`);
+        return;
+      }
+      if (this.runLoopBody(body, scope) === 'break') return;
+    }
+  }
+
+  /** After a loop is cut short, nothing later can be trusted to be exact. */
+  private truncateLoop(node: Node, message: string): void {
+    this.notes.note(node.startPosition.row + 1, 'warning', `${message}; later names and shapes are approximate`);
+    this.keras.names.allInexact = true;
+  }
+
+  private runLoopBody(body: Node, scope: Scope): 'break' | undefined {
+    try {
+      this.execStmt(body, scope);
+    } catch (signal) {
+      if (signal instanceof BreakSignal) return 'break';
+      if (!(signal instanceof ContinueSignal)) throw signal;
+    }
+    return undefined;
+  }
+
+  private execWith(node: Node, scope: Scope): void {
+    for (const item of node.descendantsOfType('with_item')) {
+      const value = item?.childForFieldName('value');
+      if (!value) continue;
+      if (value.type === 'as_pattern') {
+        const expr = value.namedChildren[0];
+        const alias = value.childForFieldName('alias');
+        const v = expr ? this.evalExpr(expr, scope) : UNKNOWN;
+        const target = alias?.namedChildren[0] ?? alias;
+        if (target) this.assignTarget(target, v, scope);
+      } else this.evalExpr(value, scope);
+    }
+    const body = node.childForFieldName('body');
+    if (body) this.execStmt(body, scope);
+  }
+
+  private execTry(node: Node, scope: Scope): void {
+    const body = node.childForFieldName('body');
+    if (body) this.execStmt(body, scope);
+    for (const child of node.namedChildren) {
+      if (child?.type === 'else_clause' || child?.type === 'finally_clause') {
+        const block = child.namedChildren.find((c) => c?.type === 'block');
+        if (block) this.execStmt(block, scope);
+      }
+    }
+  }
+
+  private defineFunction(node: Node, scope: Scope): void {
+    const name = node.childForFieldName('name')?.text ?? '<lambda>';
+    const closure = scope.kind === 'class' ? scope.parent! : scope;
+    const defaults = this.evalDefaults(node, scope);
+    scope.assign(name, { k: 'func', name, node, closure, isLambda: false, defaults });
+  }
+
+  /** Default values are evaluated once, when `def` runs — as in Python. */
+  private evalDefaults(node: Node, scope: Scope): Map<string, Value> {
+    const defaults = new Map<string, Value>();
+    const params = node.childForFieldName('parameters');
+    for (const p of params?.namedChildren ?? []) {
+      if (!p || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
+      const name = p.childForFieldName('name')?.text;
+      const value = p.childForFieldName('value');
+      if (name && value) defaults.set(name, this.evalExpr(value, scope));
+    }
+    return defaults;
+  }
+
+  private defineClass(node: Node, scope: Scope): void {
+    const name = node.childForFieldName('name')?.text ?? '<class>';
+    const bases: Value[] = [];
+    for (const arg of node.childForFieldName('superclasses')?.namedChildren ?? []) {
+      if (arg && arg.type !== 'keyword_argument') bases.push(this.evalExpr(arg, scope));
+    }
+    const cls: ClassValue = { k: 'class', name, node, bases, attrs: new Map(), kerasBase: this.keras.kerasBaseOf(bases) };
+    const body = new Scope(scope, 'class');
+    const block = node.childForFieldName('body');
+    if (block) this.execBlock(children(block), body);
+    for (const [key, value] of body.vars) {
+      cls.attrs.set(key, value.k === 'func' ? { ...value, owner: cls } : value);
+    }
+    scope.assign(name, cls);
+  }
+
+  // ───────────── expressions ─────────────
+
+  evalExpr(node: Node, scope: Scope): Value {
+    switch (node.type) {
+      case 'identifier':
+        return this.lookup(node.text, scope);
+      case 'integer':
+        return parseInteger(node.text);
+      case 'float':
+        return num(Number(node.text.replace(/_/g, '')), false);
+      case 'true':
+        return bool(true);
+      case 'false':
+        return bool(false);
+      case 'none':
+        return NONE;
+      case 'string':
+        return this.evalString(node, scope);
+      case 'concatenated_string': {
+        const parts = node.namedChildren.map((c) => (c ? this.evalString(c, scope) : UNKNOWN));
+        if (parts.every((p) => p.k === 'str')) return str(parts.map((p) => (p as { v: string }).v).join(''));
+        return unknown('string');
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c?.type !== 'comment');
+        return inner ? this.evalExpr(inner, scope) : NONE;
+      }
+      case 'tuple':
+      case 'expression_list':
+        return tuple(this.evalItems(node, scope));
+      case 'list':
+        return list(this.evalItems(node, scope));
+      case 'set':
+        return list(this.evalItems(node, scope));
+      case 'dictionary':
+        return this.evalDict(node, scope);
+      case 'list_comprehension':
+      case 'generator_expression':
+      case 'set_comprehension':
+        return list(this.evalComprehension(node, scope));
+      case 'dictionary_comprehension':
+        return this.evalDictComprehension(node, scope);
+      case 'attribute':
+        return this.getAttr(this.evalExpr(node.childForFieldName('object')!, scope), node.childForFieldName('attribute')!.text, node);
+      case 'call':
+        return this.evalCall(node, scope);
+      case 'subscript':
+        return this.evalSubscript(node, scope);
+      case 'binary_operator':
+        return binaryOp(
+          this,
+          node.childForFieldName('operator')!.text,
+          this.evalExpr(node.childForFieldName('left')!, scope),
+          this.evalExpr(node.childForFieldName('right')!, scope),
+          node,
+        );
+      case 'unary_operator':
+        return this.evalUnary(node, scope);
+      case 'not_operator': {
+        const t = truthy(this.evalExpr(node.childForFieldName('argument')!, scope));
+        return t === undefined ? unknown('not') : bool(!t);
+      }
+      case 'boolean_operator':
+        return this.evalBoolean(node, scope);
+      case 'comparison_operator':
+        return this.evalComparison(node, scope);
+      case 'conditional_expression':
+        return this.evalConditional(node, scope);
+      case 'lambda':
+        return { k: 'func', name: '<lambda>', node, closure: scope, isLambda: true, defaults: this.evalDefaults(node, scope) };
+      case 'named_expression': {
+        const value = this.evalExpr(node.childForFieldName('value')!, scope);
+        this.assignTarget(node.childForFieldName('name')!, value, scope);
+        return value;
+      }
+      case 'ellipsis':
+        return { k: 'builtin', name: 'Ellipsis' };
+      case 'keyword_argument':
+        return this.evalExpr(node.childForFieldName('value')!, scope);
+      default:
+        return unknown(node.type);
+    }
+  }
+
+  lookup(name: string, scope: Scope): Value {
+    return scope.lookup(name) ?? getBuiltin(name) ?? this.keras.wildcard(name, scope) ?? unknown(`name ${name}`);
+  }
+
+  private evalItems(node: Node, scope: Scope): Value[] {
+    const items: Value[] = [];
+    for (const child of node.namedChildren) {
+      if (!child || child.type === 'comment') continue;
+      if (child.type === 'list_splat') {
+        const spread = this.iterate(this.evalExpr(child.namedChildren[0]!, scope), child);
+        if (spread) items.push(...spread);
+        else items.push(unknown('splat'));
+      } else items.push(this.evalExpr(child, scope));
+    }
+    return items;
+  }
+
+  private evalDict(node: Node, scope: Scope): Value {
+    const dict: Value = { k: 'dict', keys: [], values: [] };
+    for (const child of node.namedChildren) {
+      if (child?.type === 'pair') {
+        dictSet(dict, this.evalExpr(child.childForFieldName('key')!, scope), this.evalExpr(child.childForFieldName('value')!, scope));
+      } else if (child?.type === 'dictionary_splat') {
+        const other = this.evalExpr(child.namedChildren[0]!, scope);
+        if (other.k === 'dict') other.keys.forEach((k, i) => dictSet(dict, k, other.values[i]));
+      }
+    }
+    return dict;
+  }
+
+  private evalComprehension(node: Node, scope: Scope): Value[] {
+    const body = node.childForFieldName('body')!;
+    const results: Value[] = [];
+    this.runComprehension(node, scope, (inner) => results.push(this.evalExpr(body, inner)));
+    return results;
+  }
+
+  private evalDictComprehension(node: Node, scope: Scope): Value {
+    const pair = node.childForFieldName('body')!;
+    const dict: Value = { k: 'dict', keys: [], values: [] };
+    this.runComprehension(node, scope, (inner) =>
+      dictSet(dict, this.evalExpr(pair.childForFieldName('key')!, inner), this.evalExpr(pair.childForFieldName('value')!, inner)),
+    );
+    return dict;
+  }
+
+  /** Runs nested `for ... in ... if ...` clauses, calling `emit` for each surviving binding. */
+  private runComprehension(node: Node, scope: Scope, emit: (inner: Scope) => void): void {
+    const clauses = node.namedChildren.filter((c): c is Node => !!c && (c.type === 'for_in_clause' || c.type === 'if_clause'));
+    const inner = new Scope(scope, 'function');
+    const run = (index: number): void => {
+      this.budget.step();
+      if (index === clauses.length) return emit(inner);
+      const clause = clauses[index];
+      if (clause.type === 'if_clause') {
+        const cond = truthy(this.evalExpr(clause.namedChildren[0]!, inner));
+        if (cond === false) return;
+        if (cond === undefined) return this.uncertainly(() => run(index + 1));
+        return run(index + 1);
+      }
+      const items = this.iterate(this.evalExpr(clause.childForFieldName('right')!, inner), clause);
+      const left = clause.childForFieldName('left')!;
+      if (!items) {
+        this.uncertainly(() => {
+          this.assignTarget(left, unknown('loop variable'), inner);
+          run(index + 1);
+        });
+        return;
+      }
+      for (const item of items.slice(0, this.budget.limits.loopIterations)) {
+        this.assignTarget(left, item, inner);
+        run(index + 1);
+      }
+    };
+    run(0);
+  }
+
+  private evalString(node: Node, scope: Scope): Value {
+    if (node.type === 'concatenated_string') return this.evalExpr(node, scope);
+    const start = node.children[0]?.text ?? '"';
+    const isF = /f/i.test(start);
+    const isBytes = /b/i.test(start);
+    const raw = /r/i.test(start);
+    let out = '';
+    for (const child of node.children) {
+      if (!child) continue;
+      if (child.type === 'string_content') out += raw ? child.text : unescapePython(child.text);
+      else if (child.type === 'escape_sequence') out += raw ? child.text : unescapePython(child.text);
+      else if (child.type === 'interpolation') {
+        if (!isF) return unknown('string');
+        const expr = child.childForFieldName('expression') ?? child.namedChildren[0];
+        const value = expr ? this.evalExpr(expr, scope) : UNKNOWN;
+        const spec = child.childForFieldName('format_specifier')?.text.replace(/^:/, '');
+        const text = formatValue(value, spec);
+        if (text === undefined) return unknown('f-string');
+        out += text;
+      }
+    }
+    return isBytes ? unknown('bytes') : str(out);
+  }
+
+  private evalUnary(node: Node, scope: Scope): Value {
+    const op = node.childForFieldName('operator')?.text;
+    const arg = this.evalExpr(node.childForFieldName('argument')!, scope);
+    if (arg.k === 'num' || arg.k === 'bool') {
+      const v = Number(arg.v);
+      if (op === '-') return num(-v, arg.k === 'bool' || arg.int);
+      if (op === '+') return num(v, arg.k === 'bool' || arg.int);
+      if (op === '~') return num(~v, true);
+    }
+    if (arg.k === 'tensor' || arg.k === 'array') return this.keras.elementwise(arg, [], node, 'negative');
+    return unknown('unary');
+  }
+
+  private evalBoolean(node: Node, scope: Scope): Value {
+    const op = node.childForFieldName('operator')?.text;
+    const left = this.evalExpr(node.childForFieldName('left')!, scope);
+    const t = truthy(left);
+    if (t === undefined) return unknown('boolean');
+    if ((op === 'and' && !t) || (op === 'or' && t)) return left;
+    return this.evalExpr(node.childForFieldName('right')!, scope);
+  }
+
+  private evalComparison(node: Node, scope: Scope): Value {
+    const operands = node.namedChildren.filter((c): c is Node => !!c);
+    const operators = node.childrenForFieldName('operators').map((o) => o?.text ?? '');
+    let left = this.evalExpr(operands[0], scope);
+    let result: boolean | undefined = true;
+    for (let i = 1; i < operands.length; i++) {
+      const right = this.evalExpr(operands[i], scope);
+      const r = compareOp(operators[i - 1] ?? '==', left, right);
+      if (r === false) return bool(false);
+      if (r === undefined) result = undefined;
+      left = right;
+    }
+    return result === undefined ? unknown('comparison') : bool(true);
+  }
+
+  private evalConditional(node: Node, scope: Scope): Value {
+    const [whenTrue, cond, whenFalse] = node.namedChildren.filter((c): c is Node => !!c);
+    const t = truthy(this.evalExpr(cond, scope));
+    if (t === true) return this.evalExpr(whenTrue, scope);
+    if (t === false) return this.evalExpr(whenFalse, scope);
+    return this.uncertainly(() => this.evalExpr(whenTrue, scope));
+  }
+
+  private evalSubscript(node: Node, scope: Scope): Value {
+    const obj = this.evalExpr(node.childForFieldName('value')!, scope);
+    const subs = node.childrenForFieldName('subscript').filter((s): s is Node => !!s);
+    const keys = subs.map((s) => (s.type === 'slice' ? this.evalSlice(s, scope) : this.evalExpr(s, scope)));
+    return this.keras.subscript(obj, keys, node) ?? subscriptValue(obj, keys);
+  }
+
+  private evalSlice(node: Node, scope: Scope): Value {
+    // tree-sitter gives `start:stop:step` children with ':' tokens in between.
+    const parts: (Value | null)[] = [null, null, null];
+    let slot = 0;
+    for (const child of node.children) {
+      if (!child) continue;
+      if (child.type === ':') slot++;
+      else parts[slot] = this.evalExpr(child, scope);
+    }
+    return { k: 'slice', parts };
+  }
+
+  // ───────────── calls and attributes ─────────────
+
+  evalArgs(node: Node, scope: Scope): CallArgs {
+    const args: CallArgs = { positional: [], keywords: new Map(), node, positionalNodes: [], keywordNodes: new Map() };
+    const argList = node.childForFieldName('arguments');
+    if (!argList) return args;
+    if (argList.type === 'generator_expression') {
+      args.positional.push(this.evalExpr(argList, scope));
+      args.positionalNodes.push(argList);
+      return args;
+    }
+    for (const arg of argList.namedChildren) {
+      if (!arg || arg.type === 'comment') continue;
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name')!.text;
+        args.keywords.set(name, this.evalExpr(arg.childForFieldName('value')!, scope));
+        args.keywordNodes.set(name, arg.childForFieldName('value')!);
+      } else if (arg.type === 'list_splat') {
+        const items = this.iterate(this.evalExpr(arg.namedChildren[0]!, scope), arg);
+        for (const item of items ?? [unknown('*args')]) {
+          args.positional.push(item);
+          args.positionalNodes.push(arg);
+        }
+      } else if (arg.type === 'dictionary_splat') {
+        const dict = this.evalExpr(arg.namedChildren[0]!, scope);
+        if (dict.k === 'dict') {
+          dict.keys.forEach((k, i) => {
+            if (k.k === 'str') {
+              args.keywords.set(k.v, dict.values[i]);
+              args.keywordNodes.set(k.v, arg);
+            }
+          });
+        }
+      } else {
+        args.positional.push(this.evalExpr(arg, scope));
+        args.positionalNodes.push(arg);
+      }
+    }
+    return args;
+  }
+
+  private evalCall(node: Node, scope: Scope): Value {
+    const fnNode = node.childForFieldName('function')!;
+    const callee = this.evalExpr(fnNode, scope);
+    const args = this.evalArgs(node, scope);
+    return this.call(callee, args);
+  }
+
+  call(callee: Value, args: CallArgs): Value {
+    switch (callee.k) {
+      case 'func':
+        return this.callFunction(callee, args, undefined);
+      case 'bound':
+        if (callee.func.k === 'func') return this.callFunction(callee.func, args, callee.self);
+        return this.call(callee.func, { ...args, positional: [callee.self, ...args.positional] });
+      case 'class':
+        return this.keras.instantiate(callee, args);
+      case 'builtin':
+        return callBuiltin(this, callee.name, args);
+      case 'method':
+        return valueMethod(this, callee.self, callee.name, args);
+      case 'api':
+        return this.keras.callApi(callee.path, args);
+      case 'layer':
+        return this.keras.callLayer(callee.layer, args);
+      case 'super':
+        return unknown('super call');
+      case 'instance': {
+        const callMethod = findClassAttr(callee.cls, '__call__');
+        if (callMethod?.k === 'func') return this.callFunction(callMethod, args, callee);
+        return unknown('instance call');
+      }
+      default:
+        return unknown('call');
+    }
+  }
+
+  callFunction(fn: FuncValue, args: CallArgs, self: Value | undefined): Value {
+    if (this.depth >= this.budget.limits.callDepth) {
+      this.notes.note(args.node.startPosition.row + 1, 'warning', `call depth limit (${this.budget.limits.callDepth}) reached; result unknown`);
+      this.keras.names.allInexact = true;
+      return unknown('recursion');
+    }
+    const local = new Scope(fn.closure, 'function');
+    this.bindParameters(fn, args, self, local);
+    this.depth++;
+    try {
+      const body = fn.node.childForFieldName('body');
+      if (!body) return NONE;
+      if (fn.isLambda) return this.evalExpr(body, local);
+      this.execStmt(body, local);
+      return NONE;
+    } catch (signal) {
+      if (signal instanceof ReturnSignal) return signal.value;
+      if (signal instanceof BreakSignal || signal instanceof ContinueSignal) return NONE;
+      throw signal;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bindParameters(fn: FuncValue, args: CallArgs, self: Value | undefined, local: Scope): void {
+    const positional = self ? [self, ...args.positional] : [...args.positional];
+    const keywords = new Map(args.keywords);
+    const defaults = fn.defaults;
+    let index = 0;
+    let keywordOnly = false;
+    for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (!p) continue;
+      switch (p.type) {
+        case 'list_splat_pattern':
+          local.vars.set(p.namedChildren[0]?.text ?? 'args', tuple(positional.slice(index)));
+          index = positional.length;
+          keywordOnly = true;
+          continue;
+        case 'dictionary_splat_pattern': {
+          const rest: Value = { k: 'dict', keys: [], values: [] };
+          for (const [k, v] of keywords) dictSet(rest, str(k), v);
+          keywords.clear();
+          local.vars.set(p.namedChildren[0]?.text ?? 'kwargs', rest);
+          continue;
+        }
+        case 'keyword_separator':
+          keywordOnly = true;
+          continue;
+        case 'positional_separator':
+          continue;
+      }
+      const name = p.type === 'identifier' ? p.text : (p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text ?? '');
+      let value: Value | undefined;
+      if (!keywordOnly && index < positional.length) value = positional[index++];
+      else if (keywords.has(name)) {
+        value = keywords.get(name);
+        keywords.delete(name);
+      } else value = defaults.get(name);
+      local.vars.set(name, value ?? unknown(`parameter ${name}`));
+    }
+  }
+
+  getAttr(obj: Value, attr: string, node: Node): Value {
+    switch (obj.k) {
+      case 'instance': {
+        const own = obj.attrs.get(attr);
+        if (own !== undefined) return own;
+        const fromClass = findClassAttr(obj.cls, attr);
+        if (fromClass?.k === 'func') return { k: 'bound', self: obj, func: fromClass };
+        if (fromClass !== undefined) return fromClass;
+        return this.keras.instanceAttr(obj, attr, node);
+      }
+      case 'class': {
+        const found = findClassAttr(obj, attr);
+        return found ?? unknown(`attribute ${attr}`);
+      }
+      case 'super': {
+        for (const base of obj.cls.bases) {
+          if (base.k === 'class') {
+            const found = findClassAttr(base, attr);
+            if (found?.k === 'func') return { k: 'bound', self: obj.self, func: found };
+          }
+        }
+        return this.keras.superAttr(obj.self, attr);
+      }
+      case 'api':
+        return this.keras.apiAttr(obj.path, attr);
+      case 'pymodule':
+        return obj.vars.get(attr) ?? unknown(`${obj.name}.${attr}`);
+      case 'layer':
+      case 'tensor':
+      case 'array':
+      case 'weight':
+      case 'kobj':
+        return this.keras.attr(obj, attr, node);
+      case 'unknown':
+        return unknown(`attribute ${attr}`);
+      default:
+        return { k: 'method', self: obj, name: attr };
+    }
+  }
+
+  /** Python iteration over a value; undefined when the items are not statically known. */
+  iterate(value: Value, _node: Node): Value[] | undefined {
+    switch (value.k) {
+      case 'tuple':
+      case 'list':
+        return value.items;
+      case 'dict':
+        return value.keys;
+      case 'str':
+        return [...value.v].map(str);
+      default:
+        return this.keras.iterate(value);
+    }
+  }
+
+  rangeOf(node: Node): SourceRange {
+    return {
+      start: { line: node.startPosition.row, character: node.startPosition.column },
+      end: { line: node.endPosition.row, character: node.endPosition.column },
+    };
+  }
+
+  /**
+   * Runs an imported workspace module in a fresh module scope (same name counters: Python runs
+   * imported modules in the same process) and returns its globals.
+   */
+  runImportedModule(root: Node, text: string, file: string): Map<string, Value> {
+    const scope = new Scope(null, 'module');
+    scope.vars.set('__name__', str(file));
+    this.keras.withModule(file, text, () => {
+      try {
+        this.execBlock(children(root), scope);
+      } catch (error) {
+        if (!(error instanceof ReturnSignal)) throw error;
+      }
+    });
+    return scope.vars;
+  }
+
+  /** Runs module code, turning a budget overrun into a note. */
+  runModule(root: Node): boolean {
+    try {
+      this.execBlock(children(root), this.moduleScope);
+      return true;
+    } catch (error) {
+      if (error instanceof BudgetExceeded) {
+        this.notes.note(1, 'warning', error.reason);
+        return false;
+      }
+      if (error instanceof ReturnSignal || error instanceof BreakSignal || error instanceof ContinueSignal) return true;
+      throw error;
+    }
+  }
+}
+
+export function children(node: Node): Node[] {
+  return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+}
+
+export function findClassAttr(cls: ClassValue, attr: string, seen = new Set<ClassValue>()): Value | undefined {
+  if (seen.has(cls)) return undefined;
+  seen.add(cls);
+  const own = cls.attrs.get(attr);
+  if (own !== undefined) return own;
+  for (const base of cls.bases) {
+    if (base.k === 'class') {
+      const found = findClassAttr(base, attr, seen);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+function parseInteger(text: string): Value {
+  const clean = text.replace(/_/g, '').toLowerCase();
+  if (/^0[xob]/.test(clean)) return num(Number(clean), true);
+  if (clean.endsWith('j')) return unknown('complex');
+  return num(Number(clean.replace(/l$/, '')), true);
+}
+
+function unescapePython(text: string): string {
+  return text.replace(/\\(n|t|r|\\|'|"|\n)/g, (_, c: string) =>
+    c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === '\n' ? '' : c,
+  );
+}
+
+function formatValue(value: Value, spec: string | undefined): string | undefined {
+  if (!spec) return pyStr(value);
+  if (value.k !== 'num') return pyStr(value);
+  const m = /^([0<>^]?)(\d*)(?:\.(\d+))?([dfe%]?)$/.exec(spec);
+  if (!m) return undefined;
+  const [, fill, width, precision, type] = m;
+  let text: string;
+  if (type === 'f') text = value.v.toFixed(Number(precision ?? 6));
+  else if (type === 'e') text = value.v.toExponential(Number(precision ?? 6));
+  else if (type === '%') text = `${(value.v * 100).toFixed(Number(precision ?? 6))}%`;
+  else text = String(value.v);
+  if (width) text = fill === '0' ? text.padStart(Number(width), '0') : text.padStart(Number(width));
+  return text;
+}
+
+/** Indexing and slicing of plain Python sequences and dicts. */
+function subscriptValue(obj: Value, keys: Value[]): Value {
+  if (keys.length !== 1) return unknown('subscript');
+  const key = keys[0];
+  if (obj.k === 'dict') return dictGet(obj, key) ?? unknown('dict key');
+  if (!isSequence(obj) && obj.k !== 'str') return unknown('subscript');
+  const items = obj.k === 'str' ? [...obj.v].map(str) : obj.items;
+  if (key.k === 'slice') {
+    const picked = sliceItems(items, key.parts);
+    if (!picked) return unknown('slice');
+    if (obj.k === 'str') return str(picked.map((p) => (p as { v: string }).v).join(''));
+    return obj.k === 'tuple' ? tuple(picked) : list(picked);
+  }
+  if (key.k !== 'num' && key.k !== 'bool') return unknown('index');
+  const i = Number(key.v) < 0 ? items.length + Number(key.v) : Number(key.v);
+  return items[i] ?? unknown('index out of range');
+}
+
+export function sliceItems<T>(items: T[], slice: (Value | null)[]): T[] | undefined {
+  const bound = (v: Value | null): number | null | undefined => {
+    if (!v || v.k === 'none') return null;
+    return v.k === 'num' ? v.v : undefined;
+  };
+  const [start, stop, step] = slice.map(bound);
+  if (start === undefined || stop === undefined || step === undefined) return undefined;
+  const n = items.length;
+  const s = step ?? 1;
+  if (s === 0) return undefined;
+  const norm = (x: number) => (x < 0 ? Math.max(0, n + x) : Math.min(n, x));
+  const out: T[] = [];
+  if (s > 0) {
+    for (let i = start === null ? 0 : norm(start); i < (stop === null ? n : norm(stop)); i += s) out.push(items[i]);
+  } else {
+    const first = start === null ? n - 1 : Math.min(n - 1, start < 0 ? n + start : start);
+    const last = stop === null ? -1 : stop < 0 ? n + stop : stop;
+    for (let i = first; i > last; i += s) out.push(items[i]);
+  }
+  return out;
+}
+
+export { pyEquals };

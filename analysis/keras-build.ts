@@ -1,0 +1,325 @@
+/**
+ * Constructing and calling Keras objects: layers, symbolic ops, Sequential / functional /
+ * subclassed models — in the order Keras would, consuming name counters exactly where Keras does.
+ */
+import type { ConfigValue, Shape } from '../graph/model-graph';
+import type { CallArgs } from './interpreter';
+import type { Node } from './parser';
+import { findClassAttr } from './interpreter';
+import type { CallNode, LayerObj, ModelObj, TensorObj } from './keras-objects';
+import type { KerasRuntime } from './keras-runtime';
+import { lookupLayerClass, type Config, type LayerSpec } from './layers/catalog';
+import { isSequence, list, NONE, tuple, unknown, type ClassValue, type InstanceValue, type Value } from './values';
+
+/** Layers whose build creates unnamed sublayers, consuming Keras name counters. */
+const HIDDEN_SUBLAYERS_ON_BUILD: Record<string, string[]> = {
+  MultiHeadAttention: ['softmax', 'dropout'],
+  GroupedQueryAttention: ['softmax', 'dropout'],
+};
+
+export function layerOf(v: Value | undefined): LayerObj | undefined {
+  if (!v) return undefined;
+  if (v.k === 'layer') return v.layer;
+  if (v.k === 'instance') return v.layer;
+  return undefined;
+}
+
+export function layerValue(layer: LayerObj): Value {
+  return layer.instance ?? { k: 'layer', layer };
+}
+
+// ───────────── config ─────────────
+
+export function toConfig(v: Value, source: string): ConfigValue {
+  switch (v.k) {
+    case 'num':
+    case 'str':
+    case 'bool':
+      return v.v;
+    case 'none':
+      return null;
+    case 'tuple':
+    case 'list':
+      return v.items.map((item) => toConfig(item, source));
+    case 'dict': {
+      const out: { [key: string]: ConfigValue } = {};
+      v.keys.forEach((k, i) => {
+        if (k.k === 'str') out[k.v] = toConfig(v.values[i], source);
+      });
+      return out;
+    }
+    case 'kobj':
+      return { $class: v.cls, args: Object.fromEntries(Object.entries(v.args).map(([k, a]) => [k, toConfig(a, source)])) };
+    case 'api':
+      return v.path.split('.').pop()!;
+    case 'layer':
+    case 'instance': {
+      const layer = layerOf(v);
+      if (layer) return { $class: layer.className, args: layer.config };
+      return { $unknown: source };
+    }
+    default:
+      return { $unknown: source };
+  }
+}
+
+/** Maps positional and keyword arguments to Keras parameter names. */
+export function bindConfig(rt: KerasRuntime, spec: LayerSpec | undefined, args: CallArgs): { config: Config; raw: Record<string, Value> } {
+  const config: Config = {};
+  const raw: Record<string, Value> = {};
+  args.positional.forEach((value, i) => {
+    const key = spec?.positional[i] ?? `arg${i}`;
+    raw[key] = value;
+    config[key] = toConfig(value, rt.text(args.positionalNodes[i]));
+  });
+  for (const [key, value] of args.keywords) {
+    raw[key] = value;
+    config[key] = toConfig(value, rt.text(args.keywordNodes.get(key)));
+  }
+  return { config, raw };
+}
+
+// ───────────── layers ─────────────
+
+export function constructLayer(rt: KerasRuntime, className: string, args: CallArgs): LayerObj {
+  const spec = lookupLayerClass(className);
+  const { config, raw } = bindConfig(rt, spec, args);
+  const layer = rt.newLayer('layer', spec?.className ?? className, rt.interp.rangeOf(args.node));
+  layer.spec = spec;
+  layer.args = raw;
+  if (spec && (spec.className === 'Bidirectional' || spec.className === 'TimeDistributed')) {
+    const inner = layerOf(raw.layer);
+    if (inner) config.layer = { $class: inner.className, args: inner.config };
+  }
+  const { name: _name, input_shape: inputShape, input_dim: inputDim, ...rest } = config;
+  layer.config = rest;
+  if (inputShape !== undefined) layer.inputShapeArg = [null, ...(asDims(inputShape) ?? [])];
+  else if (typeof inputDim === 'number') layer.inputShapeArg = [null, inputDim];
+  layer.trainable = config.trainable !== false;
+  rt.nameLayer(layer, raw.name, args.keywordNodes.get('name'));
+  return layer;
+}
+
+function asDims(c: ConfigValue): (number | null)[] | null {
+  if (typeof c === 'number') return [c];
+  if (!Array.isArray(c)) return null;
+  return c.map((d) => (typeof d === 'number' ? d : null));
+}
+
+/** `layer(x)`: build on first call, record a node when called on symbolic tensors. */
+export function callLayer(rt: KerasRuntime, layer: LayerObj, args: CallArgs): Value {
+  if (layer.model) return callModel(rt, layer.model, args);
+  const spec = layer.spec;
+  const tensors = collectCallTensors(spec, args);
+  const options: Config = {};
+  for (const [key, value] of args.keywords) {
+    if (!spec?.callTensors.includes(key) && key !== 'inputs') options[key] = rt.config(value, args.keywordNodes.get(key));
+  }
+  const shapes = tensors.map((t) => shapeOf(t));
+  let outputShape: Shape | Shape[] | null;
+  if (spec) {
+    const inference = safeInfer(spec, layer.config, shapes, options);
+    if (!layer.weights) {
+      layer.weights = layer.trainable ? inference.weights : inference.weights.map((w) => ({ ...w, trainable: false }));
+      for (const prefix of HIDDEN_SUBLAYERS_ON_BUILD[spec.className] ?? []) rt.names.consume(prefix, rt.interp.uncertain > 0);
+    }
+    outputShape = inference.outputShape;
+  } else if (layer.userClass && layer.instance) {
+    outputShape = callUserLayer(rt, layer, args, shapes);
+  } else {
+    outputShape = null;
+    layer.weights ??= [];
+  }
+  return emitOutputs(rt, layer, tensors, outputShape, args);
+}
+
+function safeInfer(spec: LayerSpec, config: Config, shapes: (Shape | null)[], options: Config) {
+  try {
+    return spec.infer(config, shapes, options);
+  } catch {
+    return { outputShape: null, weights: [] };
+  }
+}
+
+function collectCallTensors(spec: LayerSpec | undefined, args: CallArgs): Value[] {
+  const first = args.positional[0] ?? args.keywords.get('inputs');
+  if (spec?.variadic || (!spec && first && isSequence(first))) {
+    return first && isSequence(first) ? first.items : first ? [first] : [];
+  }
+  if (!spec) return first ? [first] : [];
+  const out: Value[] = [];
+  spec.callTensors.forEach((name, i) => {
+    const v = i < args.positional.length ? args.positional[i] : args.keywords.get(name);
+    if (v && v.k !== 'none') out.push(v);
+  });
+  return out;
+}
+
+export function shapeOf(v: Value): Shape | null {
+  if (v.k === 'tensor') return v.t.shape;
+  if (v.k === 'array') return v.shape ? [null, ...v.shape.slice(1)] : null;
+  return null;
+}
+
+function isSymbolic(v: Value): boolean {
+  return v.k === 'tensor' && v.t.producer !== null;
+}
+
+/** Creates the output tensors; a node is recorded only for symbolic calls outside a layer's own call(). */
+function emitOutputs(rt: KerasRuntime, layer: LayerObj, inputs: Value[], outputShape: Shape | Shape[] | null, args: CallArgs): Value {
+  const symbolic = rt.insideCall === 0 && inputs.length > 0 && inputs.every(isSymbolic);
+  if (layer.firstOutput === undefined) layer.firstOutput = outputShape;
+  const shapes = isMulti(outputShape) ? outputShape : [outputShape as Shape | null];
+  const node: CallNode | undefined = symbolic
+    ? { inputs: inputs.map((v) => (v as { t: TensorObj }).t), outputs: [], range: rt.interp.rangeOf(args.node) }
+    : undefined;
+  const nodeIndex = layer.nodes.length;
+  const outputs = shapes.map((shape, i) => {
+    const t: TensorObj = { shape, producer: symbolic ? layer : null, nodeIndex, outputIndex: i };
+    if (!symbolic) t.eagerProducer = layer;
+    return t;
+  });
+  if (node) {
+    node.outputs = outputs;
+    layer.nodes.push(node);
+  }
+  const values = outputs.map((t): Value => ({ k: 'tensor', t }));
+  if (!isMulti(outputShape)) return values[0];
+  return list(values);
+}
+
+export function isMulti(shape: Shape | Shape[] | null): shape is Shape[] {
+  return Array.isArray(shape) && shape.length > 0 && Array.isArray(shape[0]);
+}
+
+// ───────────── user-defined Layer subclasses ─────────────
+
+/** First call of a custom layer: run its build(input_shape), then compute_output_shape or call(). */
+function callUserLayer(rt: KerasRuntime, layer: LayerObj, args: CallArgs, shapes: (Shape | null)[]): Shape | Shape[] | null {
+  const instance = layer.instance!;
+  const shapeArg = shapes.length === 1 ? shapeValue(shapes[0]) : list(shapes.map(shapeValue));
+  if (!layer.weights) {
+    layer.weights = [];
+    const build = findClassAttr(instance.cls, 'build');
+    if (build?.k === 'func') rt.inLayerCall(() => rt.interp.callFunction(build, { ...args, positional: [shapeArg], keywords: new Map() }, instance));
+  }
+  const computeShape = findClassAttr(instance.cls, 'compute_output_shape');
+  if (computeShape?.k === 'func') {
+    const result = rt.inLayerCall(() => rt.interp.callFunction(computeShape, { ...args, positional: [shapeArg], keywords: new Map() }, instance));
+    const dims = dimsOfShapeValue(result);
+    if (dims) return dims;
+  }
+  const call = findClassAttr(instance.cls, 'call');
+  if (call?.k !== 'func') return null;
+  const eagerArgs = { ...args, positional: args.positional.map(detach), keywords: new Map([...args.keywords].map(([k, v]) => [k, detach(v)])) };
+  const result = rt.inLayerCall(() => rt.interp.callFunction(call, eagerArgs, instance));
+  return outputShapeOf(result);
+}
+
+/** A tensor as seen inside a layer's call(): same shape, no symbolic history. */
+function detach(v: Value): Value {
+  if (v.k === 'tensor') return { k: 'tensor', t: { ...v.t, producer: null } };
+  if (isSequence(v)) return { ...v, items: v.items.map(detach) };
+  return v;
+}
+
+export function outputShapeOf(result: Value): Shape | Shape[] | null {
+  if (result.k === 'tensor') return result.t.shape;
+  if (isSequence(result)) {
+    const shapes = result.items.map((item) => (item.k === 'tensor' ? item.t.shape : null));
+    return shapes.every((s) => s) ? (shapes as Shape[]) : null;
+  }
+  return null;
+}
+
+export function shapeValue(shape: Shape | null): Value {
+  if (!shape) return unknown('shape');
+  return tuple(shape.map((d): Value => (d === null ? NONE : { k: 'num', v: d, int: true })));
+}
+
+function dimsOfShapeValue(v: Value): Shape | null {
+  if (!isSequence(v)) return null;
+  const dims: Shape = [];
+  for (const item of v.items) {
+    if (item.k === 'num') dims.push(item.v);
+    else if (item.k === 'none') dims.push(null);
+    else return null;
+  }
+  return dims;
+}
+
+// ───────────── models ─────────────
+
+export function callModel(rt: KerasRuntime, model: ModelObj, args: CallArgs): Value {
+  const input = args.positional[0] ?? args.keywords.get('inputs') ?? unknown('model input');
+  const inputs = isSequence(input) ? input.items : [input];
+  if (!model.built) buildModel(rt, model, shapeOf(inputs[0]), args.node);
+  let outputShape: Shape | Shape[] | null;
+  if (model.kind === 'subclassed') outputShape = model.layer.firstOutput ?? null;
+  else {
+    const shapes = model.outputs.map((t) => t.shape);
+    outputShape = shapes.length === 1 ? shapes[0] : shapes.every((s) => s) ? (shapes as Shape[]) : null;
+  }
+  model.layer.weights ??= [];
+  return emitOutputs(rt, model.layer, inputs, outputShape, args);
+}
+
+/** Builds an unbuilt model for an input shape, as `fit`, `build()` or a first call would. */
+export function buildModel(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node): void {
+  if (model.built) return;
+  if (model.kind === 'sequential') {
+    if (!inputShape) return;
+    buildSequential(rt, model, inputShape, at);
+  } else if (model.kind === 'subclassed') {
+    buildSubclassed(rt, model, inputShape, at);
+  }
+}
+
+export function buildSequential(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node): void {
+  let stack = model.stack;
+  if (stack.length === 0) return;
+  if (stack[0].className !== 'InputLayer') {
+    if (!inputShape) return;
+    const input = rt.makeInputLayer(inputShape, undefined, model.layer.range);
+    stack = [input, ...stack];
+    model.stack = stack;
+  }
+  const inputTensor = stack[0].nodes[0]?.outputs[0];
+  if (!inputTensor) return;
+  let x: Value = { k: 'tensor', t: inputTensor };
+  const fakeArgs = rt.syntheticArgs(at);
+  for (const layer of stack.slice(1)) {
+    x = callLayer(rt, layer, { ...fakeArgs, positional: [x] });
+    if (x.k !== 'tensor') break;
+  }
+  model.inputs = [inputTensor];
+  model.outputs = x.k === 'tensor' ? [x.t] : [];
+  model.built = true;
+  // Keras builds the Sequential through an internal Functional, which takes a `functional` name.
+  rt.names.consume('functional', rt.interp.uncertain > 0);
+}
+
+function buildSubclassed(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node): void {
+  const instance = model.layer.instance!;
+  const call = findClassAttr(instance.cls, 'call');
+  model.built = true;
+  if (call?.k !== 'func' || !inputShape) return;
+  const input: Value = { k: 'tensor', t: { shape: inputShape, producer: null, nodeIndex: 0, outputIndex: 0 } };
+  const result = rt.inLayerCall(() => rt.interp.callFunction(call, { ...rt.syntheticArgs(at), positional: [input] }, instance));
+  model.layer.firstOutput = outputShapeOf(result);
+}
+
+/** The names Keras tracks on a subclassed model/custom layer, in assignment order. */
+export function trackAttribute(owner: LayerObj, value: Value): void {
+  const layers: LayerObj[] = [];
+  const collect = (v: Value) => {
+    const layer = layerOf(v);
+    if (layer && layer !== owner) layers.push(layer);
+    else if (isSequence(v)) v.items.forEach(collect);
+    else if (v.k === 'dict') v.values.forEach(collect);
+  };
+  collect(value);
+  for (const layer of layers) if (!owner.tracked.includes(layer)) owner.tracked.push(layer);
+}
+
+export type { ClassValue, InstanceValue };

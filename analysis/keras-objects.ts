@@ -1,0 +1,111 @@
+/**
+ * The Keras runtime objects the evaluator builds while "executing" a file: layers (and symbolic
+ * operations, which Keras names with the same counters), Keras tensors with their history, and
+ * models. graph-builder.ts turns them into the ModelGraph IR.
+ */
+import type { NameSource, Shape, SourceRange, WeightInfo } from '../graph/model-graph';
+import type { Config, LayerSpec } from './layers/catalog';
+import type { ClassValue, InstanceValue, Value } from './values';
+
+export interface CallNode {
+  inputs: TensorObj[];
+  outputs: TensorObj[];
+  range: SourceRange;
+}
+
+export interface LayerObj {
+  id: string;
+  /** 'layer' for Keras layers (and models); 'op' for symbolic ops like `keras.ops.add` (not in model.layers). */
+  kind: 'layer' | 'op';
+  className: string;
+  spec?: LayerSpec;
+  userClass?: ClassValue;
+  instance?: InstanceValue;
+  config: Config;
+  /** Raw argument values, for what the config cannot hold (inner layers, call options). */
+  args: Record<string, Value>;
+  name: string;
+  nameSource: NameSource;
+  range: SourceRange;
+  /** Set when the layer was constructed in another (imported) file. */
+  file?: string;
+  nameRange?: SourceRange;
+  /** Keras's `_inbound_nodes`: one per symbolic call. */
+  nodes: CallNode[];
+  /** Set at first build: null shape entries mean unknown. `undefined` = not built. */
+  weights?: WeightInfo[];
+  /** Output shape of the first call (also set for layers called only eagerly / inside a subclassed call). */
+  firstOutput?: Shape | Shape[] | null;
+  trainable: boolean;
+  approximate: boolean;
+  /** Layers tracked by a custom layer / subclassed model (attributes assigned on self). */
+  tracked: LayerObj[];
+  model?: ModelObj;
+  /** `input_shape=` given to the constructor (legacy Sequential style). */
+  inputShapeArg?: Shape;
+}
+
+export interface TensorObj {
+  shape: Shape | null;
+  producer: LayerObj | null;
+  nodeIndex: number;
+  outputIndex: number;
+  /** The layer that computed this tensor outside the symbolic graph (inside a call(), eagerly). */
+  eagerProducer?: LayerObj;
+}
+
+export interface ModelObj {
+  id: string;
+  kind: 'sequential' | 'functional' | 'subclassed';
+  layer: LayerObj;
+  /** Sequential: the `_layers` list, InputLayer included when present. */
+  stack: LayerObj[];
+  inputs: TensorObj[];
+  outputs: TensorObj[];
+  /** Output names when `outputs` was a dict. */
+  outputKeys?: string[];
+  built: boolean;
+  /** Model outputs that are not Keras tensors (Keras raises at construction). */
+  invalidOutputs?: string[];
+  compile?: { node: import('./parser').Node; args: Record<string, Value> };
+  fits: { node: import('./parser').Node; args: Record<string, Value>; positional: Value[] }[];
+}
+
+/** Keras 3 `to_snake_case`, used for automatic names. */
+export function toSnakeCase(name: string): string {
+  let s = name.replace(/\W+/g, '');
+  s = s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2');
+  s = s.replace(/([a-z])([A-Z])/g, '$1_$2');
+  return s.toLowerCase();
+}
+
+/**
+ * Keras's global `object_name_uids`: one counter per prefix, shared by every layer, op and model
+ * built in the process. A counter touched inside code whose execution is uncertain (unknown loop
+ * count, unknown branch) stops being exact, and every later name with that prefix is approximate.
+ */
+export class NameRegistry {
+  private counts = new Map<string, number>();
+  private inexact = new Set<string>();
+  allInexact = false;
+
+  next(className: string, uncertain: boolean): { name: string; source: NameSource } {
+    const prefix = toSnakeCase(className);
+    const count = this.counts.get(prefix) ?? 0;
+    this.counts.set(prefix, count + 1);
+    const exact = !uncertain && !this.allInexact && !this.inexact.has(prefix);
+    if (uncertain) this.inexact.add(prefix);
+    return { name: count === 0 ? prefix : `${prefix}_${count}`, source: exact ? 'auto' : 'approximate' };
+  }
+
+  /** Consumes a counter without naming anything we track (hidden sublayers Keras creates). */
+  consume(prefix: string, uncertain: boolean): void {
+    this.next(prefix, uncertain);
+  }
+
+  /** `keras.backend.clear_session()` resets every counter. */
+  reset(): void {
+    this.counts.clear();
+    this.inexact.clear();
+  }
+}

@@ -1,0 +1,736 @@
+/**
+ * The Keras side of the evaluator: what Keras, TensorFlow and NumPy calls, attributes and methods
+ * do to the symbolic objects (layers, tensors, models, data arrays). It records every model and
+ * every reference to a layer the language server needs.
+ */
+import type { ConfigValue, Reference, Shape, SourceRange } from '../graph/model-graph';
+import type { CallArgs, Interpreter } from './interpreter';
+import { execImport, apiValue } from './keras-api';
+import {
+  buildModel,
+  buildSequential,
+  callLayer,
+  constructLayer,
+  layerOf,
+  layerValue,
+  shapeValue,
+  toConfig,
+  trackAttribute,
+} from './keras-build';
+import { NameRegistry, type LayerObj, type ModelObj, type TensorObj } from './keras-objects';
+import { modelLayers } from './model-layers';
+import { countParams } from './layers/catalog';
+import { tensorOp, numpyCall, binaryOpShape } from './keras-ops';
+import { DATASETS, indexShape, reshape, toDims, type Dims } from './keras-shapes';
+import type { Node } from './parser';
+import type { Scope } from './scope';
+import {
+  NONE,
+  isSequence,
+  list,
+  num,
+  str,
+  tuple,
+  unknown,
+  type ClassValue,
+  type InstanceValue,
+  type Value,
+} from './values';
+
+export interface RuntimeOptions {
+  /** Evaluates a module of the user's workspace (`from models import build_model`). */
+  loadModule?: (module: string) => Map<string, Value> | undefined;
+}
+
+const REGULARIZER_SHORTCUTS: Record<string, { cls: string; params: string[] }> = {
+  l1: { cls: 'L1', params: ['l1'] },
+  l2: { cls: 'L2', params: ['l2'] },
+  l1_l2: { cls: 'L1L2', params: ['l1', 'l2'] },
+  L1: { cls: 'L1', params: ['l1'] },
+  L2: { cls: 'L2', params: ['l2'] },
+  L1L2: { cls: 'L1L2', params: ['l1', 'l2'] },
+};
+
+const MERGE_FUNCTIONS: Record<string, string> = {
+  add: 'Add',
+  concatenate: 'Concatenate',
+  multiply: 'Multiply',
+  average: 'Average',
+  maximum: 'Maximum',
+  minimum: 'Minimum',
+  subtract: 'Subtract',
+  dot: 'Dot',
+};
+
+export class KerasRuntime {
+  readonly names = new NameRegistry();
+  readonly layers: LayerObj[] = [];
+  readonly models: ModelObj[] = [];
+  readonly references: Reference[] = [];
+  /** > 0 while running a layer's or subclassed model's own call()/build(). */
+  insideCall = 0;
+  private nextId = 0;
+  /** The frames of user methods being run, for zero-argument `super()`. */
+  readonly frames: { owner?: ClassValue; self?: Value }[] = [];
+
+  constructor(
+    readonly interp: Interpreter,
+    private source: string,
+    private readonly options: RuntimeOptions,
+  ) {
+    interp.keras = this;
+  }
+
+  /** The file being evaluated when it is an imported module, not the analyzed document. */
+  private currentFile: string | undefined;
+
+  withModule(file: string, text: string, fn: () => void): void {
+    const [savedFile, savedSource] = [this.currentFile, this.source];
+    this.currentFile = file;
+    this.source = text;
+    try {
+      fn();
+    } finally {
+      this.currentFile = savedFile;
+      this.source = savedSource;
+    }
+  }
+
+  // ───────────── helpers used by keras-build ─────────────
+
+  text(node: Node | undefined): string {
+    return node ? this.source.slice(node.startIndex, node.endIndex) : '';
+  }
+
+  config(value: Value, node: Node | undefined): ConfigValue {
+    return toConfig(value, this.text(node));
+  }
+
+  newLayer(kind: 'layer' | 'op', className: string, range: SourceRange): LayerObj {
+    const layer: LayerObj = {
+      id: `L${this.nextId++}`,
+      kind,
+      className,
+      config: {},
+      args: {},
+      name: '',
+      nameSource: 'auto',
+      range,
+      nodes: [],
+      trainable: true,
+      approximate: this.interp.uncertain > 0,
+      tracked: [],
+    };
+    if (this.currentFile) layer.file = this.currentFile;
+    this.layers.push(layer);
+    return layer;
+  }
+
+  nameLayer(layer: LayerObj, nameValue: Value | undefined, nameNode: Node | undefined): void {
+    if (!nameValue || nameValue.k === 'none') {
+      const { name, source } = this.names.next(layer.className, this.interp.uncertain > 0);
+      layer.name = name;
+      layer.nameSource = source;
+    } else if (nameValue.k === 'str') {
+      layer.name = nameValue.v;
+      layer.nameSource = this.interp.uncertain > 0 ? 'approximate' : 'explicit';
+      if (nameNode?.type === 'string') {
+        layer.nameRange = this.interp.rangeOf(nameNode);
+        this.addReference('name_argument', nameNode, nameValue.v, null, layer);
+      }
+    } else {
+      layer.name = this.text(nameNode) || '?';
+      layer.nameSource = 'approximate';
+    }
+  }
+
+  inLayerCall<T>(fn: () => T): T {
+    this.insideCall++;
+    try {
+      return fn();
+    } finally {
+      this.insideCall--;
+    }
+  }
+
+  syntheticArgs(node: Node): CallArgs {
+    return { positional: [], keywords: new Map(), node, positionalNodes: [], keywordNodes: new Map() };
+  }
+
+  makeInputLayer(batchShape: Shape, nameValue: Value | undefined, range: SourceRange, nameNode?: Node): LayerObj {
+    const layer = this.newLayer('layer', 'InputLayer', range);
+    layer.config = { batch_shape: batchShape };
+    layer.weights = [];
+    layer.firstOutput = batchShape;
+    this.nameLayer(layer, nameValue, nameNode);
+    const output: TensorObj = { shape: batchShape, producer: layer, nodeIndex: 0, outputIndex: 0 };
+    layer.nodes.push({ inputs: [], outputs: [output], range });
+    return layer;
+  }
+
+  // ───────────── interpreter hooks ─────────────
+
+  execImport(node: Node, scope: Scope): void {
+    execImport(node, scope, (module) => this.options.loadModule?.(module));
+  }
+
+  wildcard(name: string, scope: Scope): Value | undefined {
+    for (const module of scope.module().wildcards) {
+      if (module === 'keras.layers' && /^[A-Z]/.test(name)) return apiValue(`${module}.${name}`);
+      if (module.startsWith('keras') || module === 'tf' || module === 'np') return apiValue(`${module}.${name}`);
+    }
+    return undefined;
+  }
+
+  kerasBaseOf(bases: Value[]): 'model' | 'layer' | null {
+    for (const base of bases) {
+      if (base.k === 'class' && base.kerasBase) return base.kerasBase;
+      if (base.k === 'api' && /^keras\.(Model|Sequential)$/.test(base.path)) return 'model';
+      if (base.k === 'api' && (base.path === 'keras.Layer' || /^keras\.layers\.[A-Z]/.test(base.path))) return 'layer';
+    }
+    return null;
+  }
+
+  onBind(target: Node, value: Value, _scope: Scope): void {
+    const layer = layerOf(value);
+    if (layer) {
+      this.addReference(layer.model ? 'model_variable' : 'layer_variable', target, target.text, null, layer);
+    } else if (value.k === 'tensor') {
+      const producer = value.t.producer ?? value.t.eagerProducer;
+      if (producer && producer.kind === 'layer') this.addReference('tensor_variable', target, target.text, null, producer);
+    }
+  }
+
+  addReference(kind: Reference['kind'], node: Node, text: string, model: ModelObj | null, layer: LayerObj | undefined): void {
+    this.references.push({
+      kind,
+      range: this.interp.rangeOf(node),
+      text,
+      modelId: model?.id ?? null,
+      layerId: layer?.id ?? null,
+    });
+  }
+
+  onInstanceAttr(instance: InstanceValue, _attr: string, value: Value, _node: Node): void {
+    if (instance.layer) trackAttribute(instance.layer, value);
+  }
+
+  setLayerAttr(layer: LayerObj, attr: string, value: Value): void {
+    if (attr === 'trainable' && value.k === 'bool') setTrainable(layer, value.v);
+  }
+
+  // ───────────── user classes ─────────────
+
+  instantiate(cls: ClassValue, args: CallArgs): Value {
+    const instance: InstanceValue = { k: 'instance', cls, attrs: new Map() };
+    if (cls.kerasBase) {
+      const layer = this.newLayer('layer', cls.name, this.interp.rangeOf(args.node));
+      layer.userClass = cls;
+      layer.instance = instance;
+      instance.layer = layer;
+      if (cls.kerasBase === 'model') {
+        layer.model = this.newModel('subclassed', layer);
+        layer.model.built = false;
+      }
+    }
+    const init = findInit(cls);
+    if (init?.k === 'func') this.runMethod(cls, instance, () => this.interp.callFunction(init, args, instance));
+    else if (instance.layer) this.kerasInit(instance, args);
+    if (instance.layer && !instance.layer.name) this.nameLayer(instance.layer, undefined, undefined);
+    return instance;
+  }
+
+  runMethod<T>(owner: ClassValue | undefined, self: Value, fn: () => T): T {
+    this.frames.push({ owner, self });
+    try {
+      return fn();
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  superOf(args: CallArgs): Value {
+    const [clsArg, selfArg] = args.positional;
+    if (clsArg?.k === 'class' && selfArg?.k === 'instance') return { k: 'super', self: selfArg, cls: clsArg };
+    const frame = this.frames[this.frames.length - 1];
+    if (frame?.owner && frame.self?.k === 'instance') return { k: 'super', self: frame.self, cls: frame.owner };
+    return unknown('super()');
+  }
+
+  superAttr(self: InstanceValue, attr: string): Value {
+    if (attr === '__init__') return { k: 'method', self, name: '__keras_init__' };
+    if (attr === 'build' || attr === 'get_config' || attr === 'compute_output_shape') return { k: 'method', self, name: '__noop__' };
+    return unknown(`super().${attr}`);
+  }
+
+  /** `keras.Layer.__init__` / `keras.Model.__init__` reached through super(). */
+  private kerasInit(instance: InstanceValue, args: CallArgs): Value {
+    const layer = instance.layer;
+    if (!layer) return NONE;
+    const trainable = args.keywords.get('trainable');
+    if (trainable?.k === 'bool') layer.trainable = trainable.v;
+    const inputs = args.keywords.get('inputs') ?? args.positional[0];
+    const outputs = args.keywords.get('outputs') ?? args.positional[1];
+    if (layer.model && inputs && outputs && layer.model.kind === 'subclassed') {
+      this.initFunctional(layer.model, inputs, outputs, args);
+      layer.model.kind = 'functional';
+    }
+    if (!layer.name) this.nameLayer(layer, args.keywords.get('name'), args.keywordNodes.get('name'));
+    return NONE;
+  }
+
+  instanceAttr(instance: InstanceValue, attr: string, node: Node): Value {
+    if (instance.layer) return this.layerAttr(instance.layer, attr, node, instance);
+    return unknown(`attribute ${attr}`);
+  }
+
+  // ───────────── API calls ─────────────
+
+  apiAttr(path: string, attr: string): Value {
+    const full = `${path}.${attr}`;
+    if (full === 'np.newaxis') return NONE;
+    return apiValue(full);
+  }
+
+  callApi(path: string, args: CallArgs): Value {
+    if (path === 'keras.Sequential') return this.makeSequential(args);
+    if (path === 'keras.Model') return this.makeFunctional(args);
+    if (path === 'keras.Input') return this.makeInput(args);
+    if (path === 'keras.layers.InputLayer') return layerValue(this.inputLayerFromArgs(args));
+    if (path === 'keras.backend.clear_session' || path === 'keras.utils.clear_session') {
+      this.names.reset();
+      return NONE;
+    }
+    const layerClass = /^keras\.layers\.([A-Z]\w*)$/.exec(path);
+    if (layerClass) return layerValue(constructLayer(this, layerClass[1], args));
+    const merge = /^keras\.layers\.([a-z]+)$/.exec(path);
+    if (merge && MERGE_FUNCTIONS[merge[1]]) return this.mergeFunction(MERGE_FUNCTIONS[merge[1]], args);
+    const kobj = /^keras\.(regularizers|initializers|constraints|optimizers|losses|metrics|callbacks|optimizers\.schedules)\.(\w+)$/.exec(path);
+    if (kobj) return this.kerasObject(kobj[1], kobj[2], args);
+    const dataset = /^keras\.datasets\.(\w+)\.load_data$/.exec(path);
+    if (dataset) return loadDataset(dataset[1]);
+    if (path === 'keras.utils.to_categorical') return toCategorical(args);
+    if (path === 'keras.backend.int_shape') return args.positional[0]?.k === 'tensor' ? shapeValue(args.positional[0].t.shape) : unknown('int_shape');
+    const op = /^(keras\.ops|keras\.backend|keras\.activations|tf|tf\.math|tf\.nn|tf\.linalg)\.(\w+)$/.exec(path);
+    if (op) return tensorOp(this, op[1], op[2], args);
+    if (path.startsWith('np.')) return numpyCall(this, path.slice(3), args);
+    if (path === 'tf.data.Dataset.from_tensor_slices') return { k: 'kobj', cls: 'Dataset', args: { data: args.positional[0] ?? NONE } };
+    return unknown(`call ${path}`);
+  }
+
+  private kerasObject(module: string, name: string, args: CallArgs): Value {
+    const shortcut = module === 'regularizers' ? REGULARIZER_SHORTCUTS[name] : undefined;
+    const cls = shortcut?.cls ?? name;
+    const out: Record<string, Value> = {};
+    args.positional.forEach((v, i) => (out[shortcut?.params[i] ?? `arg${i}`] = v));
+    for (const [k, v] of args.keywords) out[k] = v;
+    return { k: 'kobj', cls, args: out };
+  }
+
+  private mergeFunction(className: string, args: CallArgs): Value {
+    const [inputs, ...rest] = args.positional;
+    const ctorArgs: CallArgs = { ...args, positional: rest, positionalNodes: args.positionalNodes.slice(1) };
+    const layer = constructLayer(this, className, ctorArgs);
+    return callLayer(this, layer, { ...args, positional: [inputs ?? unknown()], keywords: new Map() });
+  }
+
+  private makeInput(args: CallArgs): Value {
+    const names = ['shape', 'batch_size', 'dtype', 'sparse', 'batch_shape', 'name', 'tensor'];
+    const get = (key: string) => args.keywords.get(key) ?? args.positional[names.indexOf(key)];
+    const batchShapeValue = get('batch_shape');
+    let batchShape: Shape | null;
+    if (batchShapeValue && batchShapeValue.k !== 'none') batchShape = toDims(batchShapeValue);
+    else {
+      const shape = toDims(get('shape'));
+      const batch = get('batch_size');
+      batchShape = shape ? [batch?.k === 'num' ? batch.v : null, ...shape] : null;
+    }
+    const layer = this.makeInputLayer(batchShape ?? [null], get('name'), this.interp.rangeOf(args.node), args.keywordNodes.get('name'));
+    if (!batchShape) {
+      layer.approximate = true;
+      layer.nodes[0].outputs[0].shape = null;
+      layer.firstOutput = null;
+    }
+    return { k: 'tensor', t: layer.nodes[0].outputs[0] };
+  }
+
+  private inputLayerFromArgs(args: CallArgs): LayerObj {
+    const tensor = this.makeInput(args);
+    return (tensor as { t: TensorObj }).t.producer!;
+  }
+
+  // ───────────── models ─────────────
+
+  newModel(kind: ModelObj['kind'], layer: LayerObj): ModelObj {
+    const model: ModelObj = { id: `M${this.models.length}`, kind, layer, stack: [], inputs: [], outputs: [], built: kind !== 'subclassed', fits: [] };
+    layer.model = model;
+    this.models.push(model);
+    return model;
+  }
+
+  private makeSequential(args: CallArgs): Value {
+    const layer = this.newLayer('layer', 'Sequential', this.interp.rangeOf(args.node));
+    const model = this.newModel('sequential', layer);
+    model.built = false;
+    layer.weights = [];
+    this.nameLayer(layer, args.keywords.get('name') ?? args.positional[2], args.keywordNodes.get('name'));
+    const trainable = args.keywords.get('trainable');
+    if (trainable?.k === 'bool') layer.trainable = trainable.v;
+    const items = args.keywords.get('layers') ?? args.positional[0];
+    if (items && isSequence(items)) {
+      for (const item of items.items) this.sequentialAdd(model, item, false, args.node);
+      this.maybeRebuild(model, args.node);
+    }
+    return layerValue(layer);
+  }
+
+  sequentialAdd(model: ModelObj, item: Value, rebuild: boolean, node: Node): void {
+    let layer = layerOf(item);
+    if (item.k === 'tensor' && item.t.producer?.className === 'InputLayer') layer = item.t.producer;
+    if (!layer) {
+      model.layer.approximate = true;
+      return;
+    }
+    if (model.stack.length === 0 && layer.inputShapeArg) {
+      model.stack.push(this.makeInputLayer(layer.inputShapeArg, undefined, layer.range));
+    }
+    model.stack.push(layer);
+    model.built = false;
+    if (rebuild) this.maybeRebuild(model, node);
+  }
+
+  private maybeRebuild(model: ModelObj, node: Node): void {
+    model.built = false;
+    const first = model.stack[0];
+    if (!first || model.stack.length < 2) return;
+    if (first.className === 'InputLayer') buildSequential(this, model, first.nodes[0]?.outputs[0]?.shape ?? null, node);
+    else if (first.model?.built && first.model.inputs[0]) buildSequential(this, model, first.model.inputs[0].shape, node);
+  }
+
+  private makeFunctional(args: CallArgs): Value {
+    const layer = this.newLayer('layer', 'Functional', this.interp.rangeOf(args.node));
+    const model = this.newModel('functional', layer);
+    const inputs = args.keywords.get('inputs') ?? args.positional[0] ?? unknown('inputs');
+    const outputs = args.keywords.get('outputs') ?? args.positional[1] ?? unknown('outputs');
+    this.initFunctional(model, inputs, outputs, args);
+    this.nameLayer(layer, args.keywords.get('name') ?? args.positional[2], args.keywordNodes.get('name'));
+    return layerValue(layer);
+  }
+
+  initFunctional(model: ModelObj, inputs: Value, outputs: Value, args: CallArgs): void {
+    model.inputs = flattenTensors(inputs).tensors;
+    const flat = flattenTensors(outputs);
+    model.outputs = flat.tensors;
+    if (outputs.k === 'dict') model.outputKeys = outputs.keys.map((k) => (k.k === 'str' ? k.v : '?'));
+    model.built = true;
+    model.layer.weights = [];
+    if (flat.invalid.length > 0) {
+      model.invalidOutputs = flat.invalid;
+      this.interp.notes.note(args.node.startPosition.row + 1, 'error', `model outputs include ${flat.invalid.join(', ')}: not Keras tensors (Keras raises when building this model)`);
+    }
+    if (model.inputs.some((t) => !t.producer) || model.outputs.length === 0) model.layer.approximate = true;
+  }
+
+  // ───────────── attributes and methods ─────────────
+
+  attr(obj: Value, attr: string, node: Node): Value {
+    switch (obj.k) {
+      case 'layer':
+        return this.layerAttr(obj.layer, attr, node, obj);
+      case 'tensor':
+        if (attr === 'shape') return shapeValue(obj.t.shape);
+        if (attr === 'ndim') return obj.t.shape ? num(obj.t.shape.length) : unknown('ndim');
+        return { k: 'method', self: obj, name: attr };
+      case 'array':
+        if (attr === 'shape') return obj.shape ? tuple(obj.shape.map((d) => (d === null ? unknown('dim') : num(d)))) : unknown('shape');
+        if (attr === 'T') return { k: 'array', shape: obj.shape ? [...obj.shape].reverse() : null };
+        if (attr === 'ndim') return obj.shape ? num(obj.shape.length) : unknown('ndim');
+        return { k: 'method', self: obj, name: attr };
+      case 'weight': {
+        const w = obj.layer.weights?.find((x) => x.name === obj.name);
+        if (attr === 'shape') return shapeValue(w?.shape ?? null);
+        return { k: 'method', self: obj, name: attr };
+      }
+      default:
+        return { k: 'method', self: obj, name: attr };
+    }
+  }
+
+  private layerAttr(layer: LayerObj, attr: string, _node: Node, self: Value): Value {
+    const model = layer.model;
+    switch (attr) {
+      case 'output':
+      case 'input': {
+        const n = layer.nodes[0];
+        const t = attr === 'output' ? n?.outputs : n?.inputs;
+        if (model && model.kind !== 'subclassed') return tensorsValue(attr === 'output' ? model.outputs : model.inputs);
+        return t ? tensorsValue(t) : unknown(`${layer.name}.${attr}`);
+      }
+      case 'outputs':
+      case 'inputs':
+        return model ? list((attr === 'outputs' ? model.outputs : model.inputs).map((t): Value => ({ k: 'tensor', t }))) : unknown(attr);
+      case 'name':
+        return layer.nameSource === 'approximate' ? unknown('approximate name') : str(layer.name);
+      case 'kernel':
+      case 'bias':
+      case 'embeddings':
+      case 'gamma':
+      case 'beta':
+      case 'depthwise_kernel':
+      case 'recurrent_kernel':
+        return { k: 'weight', layer, name: attr };
+      case 'weights':
+      case 'trainable_weights':
+      case 'trainable_variables':
+        return layer.weights ? list(layer.weights.map((w): Value => ({ k: 'weight', layer, name: w.name }))) : unknown(attr);
+      case 'layers':
+        return model ? list(modelLayers(model).map(layerValue)) : unknown('layers');
+      case 'trainable':
+        return { k: 'bool', v: layer.trainable };
+      case 'output_shape':
+        return shapeValue(Array.isArray(layer.firstOutput?.[0]) ? null : (layer.firstOutput as Shape | null) ?? null);
+      default:
+        return { k: 'method', self, name: attr };
+    }
+  }
+
+  method(self: Value, name: string, args: CallArgs): Value {
+    if (name === '__noop__') return NONE;
+    if (name === '__keras_init__' && self.k === 'instance') return this.kerasInit(self, args);
+    const layer = layerOf(self);
+    if (layer) return this.layerMethod(layer, name, args);
+    if (self.k === 'array') return arrayMethod(self, name, args);
+    if (self.k === 'tensor') return tensorOp(this, 'keras.ops', name, { ...args, positional: [self, ...args.positional] });
+    if (self.k === 'kobj' && self.cls === 'Dataset') return self;
+    return unknown(`method ${name}`);
+  }
+
+  private layerMethod(layer: LayerObj, name: string, args: CallArgs): Value {
+    const model = layer.model;
+    switch (name) {
+      case 'add_weight':
+        return this.addWeight(layer, args);
+      case 'add':
+        if (model?.kind === 'sequential' && args.positional[0]) this.sequentialAdd(model, args.positional[0], true, args.node);
+        return NONE;
+      case 'pop':
+        if (model?.kind === 'sequential') {
+          model.stack.pop();
+          this.maybeRebuild(model, args.node);
+        }
+        return NONE;
+      case 'get_layer':
+        return model ? this.getLayer(model, args) : unknown('get_layer');
+      case 'compile':
+        if (model) model.compile = { node: args.node, args: namedArgs(args, ['optimizer', 'loss', 'loss_weights', 'metrics']) };
+        return NONE;
+      case 'fit':
+      case 'evaluate':
+      case 'predict':
+      case 'train_on_batch':
+        if (model) this.fitLike(model, name, args);
+        return name === 'predict' ? unknown('predictions') : unknown('history');
+      case 'build':
+        if (model) buildModel(this, model, toDims(args.positional[0] ?? args.keywords.get('input_shape')), args.node);
+        else if (layer.spec && !layer.weights) {
+          const shape = toDims(args.positional[0] ?? args.keywords.get('input_shape'));
+          layer.weights = layer.spec.infer(layer.config, [shape], {}).weights;
+        }
+        return NONE;
+      case 'count_params': {
+        const count = layer.weights ? countParams(layer.weights) : null;
+        return count === null ? unknown('count_params') : num(count);
+      }
+      case 'summary':
+      case 'save':
+      case 'save_weights':
+      case 'load_weights':
+        return NONE;
+      case 'get_weights':
+        return { k: 'kobj', cls: 'WeightsList', args: {} };
+      default:
+        return unknown(`${layer.className}.${name}`);
+    }
+  }
+
+  private addWeight(layer: LayerObj, args: CallArgs): Value {
+    const get = (key: string, index: number) => args.keywords.get(key) ?? args.positional[index];
+    const shape = toDims(get('shape', 0));
+    const nameValue = get('name', 3);
+    const trainableValue = args.keywords.get('trainable');
+    const name = nameValue?.k === 'str' ? nameValue.v : `variable_${layer.weights?.length ?? 0}`;
+    layer.weights ??= [];
+    layer.weights.push({ name, shape, trainable: trainableValue?.k === 'bool' ? trainableValue.v && layer.trainable : layer.trainable });
+    return { k: 'weight', layer, name };
+  }
+
+  private getLayer(model: ModelObj, args: CallArgs): Value {
+    const nameValue = args.keywords.get('name') ?? args.positional[0];
+    const nameNode = args.keywordNodes.get('name') ?? args.positionalNodes[0];
+    const layers = modelLayers(model);
+    if (nameValue?.k === 'str') {
+      const found = layers.find((l) => l.name === nameValue.v);
+      if (nameNode) this.addReference('get_layer', nameNode, nameValue.v, model, found);
+      return found ? layerValue(found) : unknown(`no layer ${nameValue.v}`);
+    }
+    const index = args.keywords.get('index') ?? (nameValue?.k === 'num' ? nameValue : undefined);
+    if (index?.k === 'num') {
+      const found = layers[index.v < 0 ? layers.length + index.v : index.v];
+      return found ? layerValue(found) : unknown('layer index');
+    }
+    return unknown('get_layer');
+  }
+
+  private fitLike(model: ModelObj, method: string, args: CallArgs): void {
+    let x = args.keywords.get('x') ?? args.positional[0];
+    let y = args.keywords.get('y') ?? args.positional[1];
+    if (x?.k === 'kobj' && x.cls === 'Dataset') {
+      const data = x.args.data;
+      if (data && isSequence(data)) [x, y] = [data.items[0], data.items[1]];
+    }
+    if (method === 'fit') model.fits.push({ node: args.node, args: namedArgs(args, ['x', 'y', 'batch_size', 'epochs']), positional: args.positional });
+    if (!model.built && x) {
+      const first = isSequence(x) ? x.items[0] : x;
+      const shape = first?.k === 'array' && first.shape ? ([null, ...first.shape.slice(1)] as Shape) : null;
+      buildModel(this, model, shape, args.node);
+    }
+    void y;
+  }
+
+  // ───────────── tensors and data ─────────────
+
+  subscript(obj: Value, keys: Value[], node: Node): Value | undefined {
+    if (obj.k === 'array') return { k: 'array', shape: indexShape(obj.shape, keys), classes: keys.length === 1 && keys[0].k === 'slice' ? obj.classes : undefined };
+    if (obj.k === 'tensor') return tensorOp(this, 'keras.ops', 'get_item', { ...this.syntheticArgs(node), positional: [obj] }, indexShape(obj.t.shape, keys));
+    return undefined;
+  }
+
+  elementwise(value: Value, _others: Value[], node: Node, opName: string): Value {
+    return tensorOp(this, 'keras.ops', opName, { ...this.syntheticArgs(node), positional: [value] });
+  }
+
+  binaryTensorOp(opName: string, a: Value, b: Value, node: Node): Value {
+    return tensorOp(this, 'keras.ops', opName, { ...this.syntheticArgs(node), positional: [a, b] }, binaryOpShape(opName, a, b));
+  }
+
+  iterate(value: Value): Value[] | undefined {
+    if (value.k === 'tensor' && value.t.shape && value.t.shape[0] !== null) return undefined;
+    return undefined;
+  }
+
+  len(value: Value | undefined): Value {
+    if (value?.k === 'array' && value.shape && value.shape[0] !== null) return num(value.shape[0]);
+    return unknown('len()');
+  }
+
+  callLayer(layer: LayerObj, args: CallArgs): Value {
+    return callLayer(this, layer, args);
+  }
+}
+
+// ───────────── module-private helpers ─────────────
+
+function findInit(cls: ClassValue): Value | undefined {
+  const seen = new Set<ClassValue>();
+  const walk = (c: ClassValue): Value | undefined => {
+    if (seen.has(c)) return undefined;
+    seen.add(c);
+    const own = c.attrs.get('__init__');
+    if (own) return own;
+    for (const base of c.bases) if (base.k === 'class') {
+      const found = walk(base);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(cls);
+}
+
+function setTrainable(layer: LayerObj, trainable: boolean): void {
+  layer.trainable = trainable;
+  if (layer.weights) layer.weights = layer.weights.map((w) => ({ ...w, trainable: trainable && w.trainable !== false && (trainable ? !isNonTrainableStat(w.name) : false) }));
+  for (const inner of layer.tracked) setTrainable(inner, trainable);
+  if (layer.model) for (const inner of modelLayers(layer.model)) setTrainable(inner, trainable);
+}
+
+function isNonTrainableStat(name: string): boolean {
+  return name === 'moving_mean' || name === 'moving_variance';
+}
+
+function flattenTensors(v: Value): { tensors: TensorObj[]; invalid: string[] } {
+  const tensors: TensorObj[] = [];
+  const invalid: string[] = [];
+  const walk = (x: Value) => {
+    if (x.k === 'tensor') tensors.push(x.t);
+    else if (isSequence(x)) x.items.forEach(walk);
+    else if (x.k === 'dict') x.values.forEach(walk);
+    else if (x.k === 'weight') invalid.push(`the ${x.name} of layer '${x.layer.name}' (a weight variable)`);
+    else if (x.k === 'kobj' && x.cls === 'WeightsList') invalid.push('the result of get_weights() (NumPy arrays)');
+    else if (layerOf(x)) invalid.push(`the layer object '${layerOf(x)!.name}' (call it on a tensor, or use .output)`);
+    else if (x.k === 'unknown') invalid.push('an expression the analyzer could not follow');
+  };
+  walk(v);
+  return { tensors, invalid: invalid.filter((i) => !i.startsWith('an expression')) };
+}
+
+function tensorsValue(ts: TensorObj[]): Value {
+  const values = ts.map((t): Value => ({ k: 'tensor', t }));
+  return values.length === 1 ? values[0] : list(values);
+}
+
+function namedArgs(args: CallArgs, positionalNames: string[]): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  args.positional.forEach((v, i) => {
+    if (positionalNames[i]) out[positionalNames[i]] = v;
+  });
+  for (const [k, v] of args.keywords) out[k] = v;
+  return out;
+}
+
+function loadDataset(name: string): Value {
+  const d = DATASETS[name];
+  if (!d) return unknown(`dataset ${name}`);
+  const arr = (shape: Dims, labels: boolean): Value => ({ k: 'array', shape, classes: labels ? d.classes : undefined });
+  return tuple([tuple([arr(d.train[0], false), arr(d.train[1], true)]), tuple([arr(d.test[0], false), arr(d.test[1], true)])]);
+}
+
+function toCategorical(args: CallArgs): Value {
+  const y = args.positional[0];
+  const classesValue = args.keywords.get('num_classes') ?? args.positional[1];
+  const classes = classesValue?.k === 'num' ? classesValue.v : y?.k === 'array' ? y.classes : undefined;
+  if (y?.k !== 'array' || !y.shape) return { k: 'array', shape: null };
+  const base = y.shape.length > 1 && y.shape[y.shape.length - 1] === 1 ? y.shape.slice(0, -1) : y.shape;
+  return { k: 'array', shape: [...base, classes ?? null] };
+}
+
+function arrayMethod(self: { k: 'array'; shape: Dims | null; classes?: number }, name: string, args: CallArgs): Value {
+  switch (name) {
+    case 'reshape': {
+      const dims = args.positional.length === 1 ? toDims(args.positional[0]) : toDims(tuple(args.positional));
+      if (!dims || dims.some((d) => d === null)) return { k: 'array', shape: null };
+      return { k: 'array', shape: reshape(self.shape, dims as number[], false) };
+    }
+    case 'astype':
+    case 'copy':
+    case 'clip':
+    case 'round':
+      return { ...self };
+    case 'flatten':
+    case 'ravel': {
+      const total = self.shape?.reduce<number | null>((a, b) => (a === null || b === null ? null : a * b), 1) ?? null;
+      return { k: 'array', shape: [total] };
+    }
+    case 'squeeze':
+      return { k: 'array', shape: self.shape?.filter((d) => d !== 1) ?? null };
+    case 'mean':
+    case 'std':
+    case 'sum':
+    case 'max':
+    case 'min':
+      return unknown('statistic');
+    default:
+      return { k: 'array', shape: null };
+  }
+}
+
+export type { InstanceValue };

@@ -1,0 +1,122 @@
+/**
+ * Two views of a model graph: the `summary --json` contract (what tests compare to real Keras)
+ * and a Keras-style text table. Approximate values are marked `~`, unknown ones `?`.
+ */
+import type { LayerNode, ModelGraph, ModelNode, Note, OutputShape } from './model-graph';
+
+export interface SummaryLayer {
+  name: string;
+  nameSource: LayerNode['nameSource'];
+  className: string;
+  outputShape: OutputShape;
+  params: number | null;
+  trainable: boolean;
+  kernelShape: LayerNode['kernelShape'];
+  inbound: string[];
+  line: number;
+  layers?: SummaryLayer[];
+}
+
+export interface SummaryModel {
+  name: string;
+  nameSource: ModelNode['nameSource'];
+  kind: ModelNode['kind'];
+  className: string;
+  variables: string[];
+  line: number;
+  inputs: string[];
+  outputs: string[];
+  totalParams: number | null;
+  trainableParams: number | null;
+  approximate: boolean;
+  error?: string;
+  layers: SummaryLayer[];
+}
+
+export interface SummaryJson {
+  file: string;
+  models: SummaryModel[];
+  notes: Note[];
+  truncated: boolean;
+}
+
+export function summaryJson(graph: ModelGraph): SummaryJson {
+  return { file: graph.file, models: graph.models.map(summaryModel), notes: graph.notes, truncated: graph.truncated };
+}
+
+function summaryModel(m: ModelNode): SummaryModel {
+  const out: SummaryModel = {
+    name: m.name,
+    nameSource: m.nameSource,
+    kind: m.kind,
+    className: m.className,
+    variables: m.variables,
+    line: m.range.start.line + 1,
+    inputs: m.inputs,
+    outputs: m.outputs,
+    totalParams: m.totalParams,
+    trainableParams: m.trainableParams,
+    approximate: m.approximate,
+    layers: m.layers.map(summaryLayer),
+  };
+  if (m.error) out.error = m.error;
+  return out;
+}
+
+function summaryLayer(l: LayerNode): SummaryLayer {
+  const out: SummaryLayer = {
+    name: l.name,
+    nameSource: l.nameSource,
+    className: l.className,
+    outputShape: l.outputShape,
+    params: l.params,
+    trainable: l.trainable,
+    kernelShape: l.kernelShape,
+    inbound: l.inbound,
+    line: l.range.start.line + 1,
+  };
+  if (l.model) out.layers = l.model.layers.map(summaryLayer);
+  return out;
+}
+
+// ───────────── text table ─────────────
+
+export function formatShape(shape: OutputShape): string {
+  if (shape === null) return '?';
+  const one = (s: (number | null)[]) => `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`;
+  if (shape.length > 0 && Array.isArray(shape[0])) return `[${(shape as (number | null)[][]).map(one).join(', ')}]`;
+  return one(shape as (number | null)[]);
+}
+
+export function formatCount(n: number | null): string {
+  return n === null ? '?' : n.toLocaleString('en-US');
+}
+
+export function summaryTable(model: ModelNode): string {
+  const functional = model.kind === 'functional';
+  const header = ['Layer (type)', 'Output Shape', 'Param #', ...(functional ? ['Connected to'] : [])];
+  const rows = model.layers.map((l) => [
+    `${l.nameSource === 'approximate' ? '~' : ''}${l.name} (${l.className})`,
+    formatShape(l.outputShape),
+    formatCount(l.params),
+    ...(functional ? [l.inbound.join(', ') || '-'] : []),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  const title = `Model: "${model.name}" (${model.kind}${model.approximate ? ', approximate' : ''}) line ${model.range.start.line + 1}`;
+  const lines = [title, rule, line(header), rule, ...rows.map(line), rule];
+  lines.push(` Total params: ${formatCount(model.totalParams)}`);
+  lines.push(` Trainable params: ${formatCount(model.trainableParams)}`);
+  lines.push(` Non-trainable params: ${formatCount(model.nonTrainableParams)}`);
+  if (model.error) lines.push(` Error: ${model.error}`);
+  return lines.join('\n');
+}
+
+export function summaryText(graph: ModelGraph): string {
+  const parts = graph.models.map(summaryTable);
+  if (parts.length === 0) parts.push(`No Keras models found in ${graph.file}.`);
+  if (graph.notes.length > 0) parts.push(['Notes:', ...graph.notes.map((n) => `  line ${n.line}: ${n.severity}: ${n.message}`)].join('\n'));
+  if (graph.models.some((m) => m.approximate)) parts.push('~ marks approximate names; ? marks values that cannot be known without running the code.');
+  return parts.join('\n\n');
+}
