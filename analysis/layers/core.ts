@@ -1,0 +1,141 @@
+/** Core layers: InputLayer, Dense, EinsumDense, Embedding, Activation, Identity, Masking, Lambda. */
+import type { ConfigValue, Dim, OutputShape, Shape } from '../../graph/model-graph';
+import type { Config, LayerSpec } from './catalog';
+import { parseEinsumDense } from './einsum';
+import { boolArg, intArg, isDefault, ownWeights, weight, type CatalogWeight } from './util';
+
+/** A layer whose output has its input's shape and which owns no weights. */
+export function passThrough(className: string, positional: string[], callTensors = ['inputs']): LayerSpec {
+  return {
+    className,
+    positional,
+    callTensors,
+    infer: (_config, inputs) => ({ outputShape: inputs[0] ? [...inputs[0]] : null, weights: [] }),
+  };
+}
+
+/** `None` bias when use_bias=False; a null-shaped bias when use_bias itself is unknown. */
+export function optionalWeight(flag: boolean | null, name: string, dims: Dim[]): CatalogWeight[] {
+  if (flag === false) return [];
+  return [weight(name, flag === null ? null : dims)];
+}
+
+function shapeValue(value: ConfigValue | undefined): Dim[] | null {
+  if (!Array.isArray(value)) return null;
+  return value.map((d) => (typeof d === 'number' && Number.isInteger(d) && d >= 0 ? d : null));
+}
+
+const inputLayer: LayerSpec = {
+  className: 'InputLayer',
+  positional: ['shape', 'batch_size', 'dtype', 'sparse', 'ragged', 'batch_shape', 'input_tensor', 'optional', 'name'],
+  callTensors: [],
+  infer(config) {
+    // `input_shape` / `batch_input_shape` are the deprecated spellings Keras still accepts.
+    const batchShape = config.batch_shape ?? config.batch_input_shape;
+    if (batchShape !== undefined && batchShape !== null) return { outputShape: shapeValue(batchShape), weights: [] };
+    const shape = shapeValue(config.shape ?? config.input_shape);
+    const batch = intArg(config, 'batch_size', null);
+    return { outputShape: shape ? [batch, ...shape] : null, weights: [] };
+  },
+};
+
+/**
+ * LoRA (`lora_rank=r`): `enable_lora` appends two trainable factors after the layer's weights and then
+ * freezes the base weight in place, so the base keeps its position but becomes non-trainable.
+ */
+function loraFactors(config: Config, prefix: string, shapes: [Dim[] | null, Dim[] | null]): CatalogWeight[] {
+  if (isDefault(config, 'lora_rank') || config.lora_rank === 0) return [];
+  const known = intArg(config, 'lora_rank', null) !== null;
+  return [weight(`${prefix}_a`, known ? shapes[0] : null), weight(`${prefix}_b`, known ? shapes[1] : null)];
+}
+
+function freeze(weights: CatalogWeight[], name: string, when: boolean): CatalogWeight[] {
+  return when ? weights.map((w) => (w.name === name && w.path === undefined ? { ...w, trainable: false } : w)) : weights;
+}
+
+const dense: LayerSpec = {
+  className: 'Dense',
+  positional: [
+    'units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer',
+    'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank',
+    'lora_alpha', 'quantization_config',
+  ],
+  callTensors: ['inputs'],
+  infer(config, [x]) {
+    const units = intArg(config, 'units', null);
+    const inDim = x ? x[x.length - 1] : null;
+    const rank = intArg(config, 'lora_rank', 0);
+    const lora = loraFactors(config, 'lora_kernel', [[inDim, rank], [rank, units]]);
+    const bias = optionalWeight(boolArg(config, 'use_bias', true), 'bias', [units]);
+    const weights = ownWeights(config, [weight('kernel', [inDim, units]), ...bias, ...lora]);
+    return { outputShape: x ? [...x.slice(0, -1), units] : null, weights: freeze(weights, 'kernel', lora.length > 0) };
+  },
+};
+
+const einsumDense: LayerSpec = {
+  className: 'EinsumDense',
+  positional: [
+    'equation', 'output_shape', 'activation', 'bias_axes', 'kernel_initializer', 'bias_initializer',
+    'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank', 'lora_alpha',
+    'gptq_unpacked_column_size', 'quantization_config',
+  ],
+  callTensors: ['inputs'],
+  infer(config, [x]) {
+    const parsed = x ? parseEinsumDense(config, x) : null;
+    const created = [weight('kernel', parsed?.kernel ?? null)];
+    if (!isDefault(config, 'bias_axes')) created.push(weight('bias', parsed?.bias ?? null));
+    // EinsumDense's LoRA factor shapes depend on quantization details; report them as unknown.
+    const lora = loraFactors(config, 'lora_kernel', [null, null]);
+    const weights = freeze(ownWeights(config, [...created, ...lora]), 'kernel', lora.length > 0);
+    return { outputShape: parsed?.output ?? null, weights };
+  },
+};
+
+const embedding: LayerSpec = {
+  className: 'Embedding',
+  positional: [
+    'input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint',
+    'mask_zero', 'weights', 'lora_rank', 'lora_alpha', 'quantization_config',
+  ],
+  callTensors: ['inputs'],
+  infer(config, [x]) {
+    const inputDim = intArg(config, 'input_dim', null);
+    const outputDim = intArg(config, 'output_dim', null);
+    const rank = intArg(config, 'lora_rank', 0);
+    const lora = loraFactors(config, 'lora_embeddings', [[inputDim, rank], [rank, outputDim]]);
+    const weights = ownWeights(config, [weight('embeddings', [inputDim, outputDim]), ...lora]);
+    return { outputShape: x ? [...x, outputDim] : null, weights: freeze(weights, 'embeddings', lora.length > 0) };
+  },
+};
+
+/** Lambda's `output_shape` excludes the batch dim; a nested list means several outputs. */
+function lambdaOutput(config: Config, inputs: (Shape | null)[]): OutputShape {
+  const declared = config.output_shape;
+  if (!Array.isArray(declared) || inputs[0] === null || inputs[0] === undefined) return null;
+  const batch = inputs[0][0] ?? null;
+  if (declared.length > 0 && declared.every(Array.isArray)) {
+    const shapes = declared.map(shapeValue);
+    return shapes.every((s) => s !== null) ? shapes.map((s) => [batch, ...(s as Dim[])]) : null;
+  }
+  const shape = shapeValue(declared);
+  return shape ? [batch, ...shape] : null;
+}
+
+const lambda: LayerSpec = {
+  className: 'Lambda',
+  positional: ['function', 'output_shape', 'mask', 'arguments'],
+  callTensors: ['inputs'],
+  // Without a literal output_shape Keras runs the function to find out; statically that is unknown.
+  infer: (config, inputs) => ({ outputShape: lambdaOutput(config, inputs), weights: [] }),
+};
+
+export const CORE_SPECS: LayerSpec[] = [
+  inputLayer,
+  dense,
+  einsumDense,
+  embedding,
+  lambda,
+  passThrough('Activation', ['activation']),
+  passThrough('Identity', []),
+  passThrough('Masking', ['mask_value']),
+];
