@@ -712,6 +712,7 @@ export class Interpreter {
       case 'super':
         return unknown('super call');
       case 'instance': {
+        if (callee.layer) return this.keras.callLayer(callee.layer, args);
         const callMethod = findClassAttr(callee.cls, '__call__');
         if (callMethod?.k === 'func') return this.callFunction(callMethod, args, callee);
         return unknown('instance call');

@@ -14,7 +14,7 @@ const UNARY = new Set([
   'abs', 'absolute', 'square', 'sqrt', 'exp', 'log', 'log1p', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax',
   'negative', 'sin', 'cos', 'cast', 'stop_gradient', 'gelu', 'silu', 'swish', 'elu', 'selu', 'softplus', 'softsign',
   'round', 'floor', 'ceil', 'sign', 'clip', 'clip_by_value', 'identity', 'leaky_relu', 'hard_sigmoid', 'l2_normalize',
-  'normalize', 'reciprocal', 'rsqrt', 'erf', 'logical_not', 'zeros_like', 'ones_like', 'convert_to_tensor', 'dropout',
+  'normalize', 'linear', 'reciprocal', 'rsqrt', 'erf', 'logical_not', 'zeros_like', 'ones_like', 'convert_to_tensor', 'dropout',
 ]);
 const BINARY = new Set([
   'add', 'subtract', 'multiply', 'divide', 'true_divide', 'floor_divide', 'maximum', 'minimum', 'power', 'mod', 'pow',

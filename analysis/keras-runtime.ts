@@ -51,6 +51,9 @@ const REGULARIZER_SHORTCUTS: Record<string, { cls: string; params: string[] }> =
   L1L2: { cls: 'L1L2', params: ['l1', 'l2'] },
 };
 
+/** Attributes of layers that people reach for on a layer's output tensor by mistake. */
+const LAYER_ONLY_ATTRIBUTES = new Set(['get_weights', 'kernel', 'bias', 'weights', 'trainable_weights', 'get_config', 'output', 'input']);
+
 const MERGE_FUNCTIONS: Record<string, string> = {
   add: 'Add',
   concatenate: 'Concatenate',
@@ -310,6 +313,10 @@ export class KerasRuntime {
     const dataset = /^keras\.datasets\.(\w+)\.load_data$/.exec(path);
     if (dataset) return loadDataset(dataset[1]);
     if (path === 'keras.utils.to_categorical') return toCategorical(args);
+    if (path === 'keras.activations.get') {
+      const a = args.positional[0];
+      return a?.k === 'str' ? apiValue(`keras.activations.${a.v}`) : a?.k === 'none' || !a ? apiValue('keras.activations.linear') : a;
+    }
     if (path === 'keras.backend.int_shape') return args.positional[0]?.k === 'tensor' ? shapeValue(args.positional[0].t.shape) : unknown('int_shape');
     const op = /^(keras\.ops|keras\.backend|keras\.activations|tf|tf\.math|tf\.nn|tf\.linalg)\.(\w+)$/.exec(path);
     if (op) return tensorOp(this, op[1], op[2], args);
@@ -440,6 +447,7 @@ export class KerasRuntime {
       case 'tensor':
         if (attr === 'shape') return shapeValue(obj.t.shape);
         if (attr === 'ndim') return obj.t.shape ? num(obj.t.shape.length) : unknown('ndim');
+        if (LAYER_ONLY_ATTRIBUTES.has(attr)) return this.tensorAttributeError(obj.t, attr, node);
         return { k: 'method', self: obj, name: attr };
       case 'array':
         if (attr === 'shape') return obj.shape ? tuple(obj.shape.map((d) => (d === null ? unknown('dim') : num(d)))) : unknown('shape');
@@ -454,6 +462,15 @@ export class KerasRuntime {
       default:
         return { k: 'method', self: obj, name: attr };
     }
+  }
+
+  /** `tensor.get_weights()` / `tensor.kernel`: the classic mix-up of a layer's output with the layer. */
+  private tensorAttributeError(t: TensorObj, attr: string, node: Node): Value {
+    const producer = t.producer ?? t.eagerProducer;
+    const hint = producer ? ` (this is the output tensor of layer '${producer.name}', not the layer; use model.get_layer('${producer.name}').${attr})` : '';
+    const message = `'KerasTensor' object has no attribute '${attr}'${hint}`;
+    this.interp.notes.note(node.startPosition.row + 1, 'error', message);
+    return { k: 'kobj', cls: 'Error', args: { message: str(message) } };
   }
 
   private layerAttr(layer: LayerObj, attr: string, _node: Node, self: Value): Value {
@@ -502,6 +519,7 @@ export class KerasRuntime {
     if (self.k === 'array') return arrayMethod(self, name, args);
     if (self.k === 'tensor') return tensorOp(this, 'keras.ops', name, { ...args, positional: [self, ...args.positional] });
     if (self.k === 'kobj' && self.cls === 'Dataset') return self;
+    if (self.k === 'kobj' && self.cls === 'Error') return self;
     return unknown(`method ${name}`);
   }
 
@@ -666,6 +684,7 @@ function flattenTensors(v: Value): { tensors: TensorObj[]; invalid: string[] } {
     else if (x.k === 'dict') x.values.forEach(walk);
     else if (x.k === 'weight') invalid.push(`the ${x.name} of layer '${x.layer.name}' (a weight variable)`);
     else if (x.k === 'kobj' && x.cls === 'WeightsList') invalid.push('the result of get_weights() (NumPy arrays)');
+    else if (x.k === 'kobj' && x.cls === 'Error') invalid.push(`a value Keras cannot compute: ${(x.args.message as { v: string }).v}`);
     else if (layerOf(x)) invalid.push(`the layer object '${layerOf(x)!.name}' (call it on a tensor, or use .output)`);
     else if (x.k === 'unknown') invalid.push('an expression the analyzer could not follow');
   };

@@ -1,0 +1,111 @@
+/**
+ * Compares the analyzer's `summary --json` output with what real Keras recorded for the same file
+ * (test/fixtures/keras/*.expected.json, made by tools/keras-truth/generate.py).
+ *
+ * A field is `exact` when it equals Keras's value, `unknown` when the analyzer said it cannot know
+ * (null, or an approximate name), and `wrong` when the analyzer gave a confident different answer.
+ */
+import type { SummaryJson, SummaryLayer, SummaryModel } from '../../graph/summary';
+
+export interface ExpectedLayer {
+  name: string;
+  className: string;
+  outputShape: unknown;
+  params: number | null;
+  trainable: boolean;
+  kernelShape: unknown;
+  inbound: string[];
+  line: number | null;
+  layers?: ExpectedLayer[];
+}
+
+export interface ExpectedModel {
+  name: string;
+  className: string;
+  kind: string;
+  variables: string[];
+  line: number;
+  built: boolean;
+  inputs: string[];
+  outputs: string[];
+  totalParams: number | null;
+  layers: ExpectedLayer[];
+}
+
+export interface ExpectedFile {
+  file: string;
+  error: string | null;
+  errorLine?: number | null;
+  models: ExpectedModel[];
+}
+
+export interface Tally {
+  layers: number;
+  exactLayers: number;
+  wrong: string[];
+  unknown: string[];
+}
+
+const LAYER_FIELDS = ['name', 'className', 'outputShape', 'params', 'kernelShape', 'inbound', 'trainable', 'line'] as const;
+/** The fields the ≥98 % target is about. */
+const CORE_FIELDS = new Set(['name', 'className', 'outputShape', 'params']);
+
+export function compareFile(expected: ExpectedFile, actual: SummaryJson): Tally {
+  const tally: Tally = { layers: 0, exactLayers: 0, wrong: [], unknown: [] };
+  // Models Keras refused to build (the script crashed there) are reported by us with an error.
+  const ours = actual.models.filter((m) => !m.error);
+  if (ours.length !== expected.models.length) {
+    tally.wrong.push(`model count: analyzer ${ours.length} (${ours.map((m) => m.name).join(', ')}), keras ${expected.models.length} (${expected.models.map((m) => m.name).join(', ')})`);
+  }
+  expected.models.forEach((em, i) => {
+    const am = ours[i];
+    if (am) compareModel(em, am, tally);
+  });
+  return tally;
+}
+
+function compareModel(em: ExpectedModel, am: SummaryModel, tally: Tally): void {
+  const where = `model ${em.name}`;
+  field(tally, where, 'name', am.nameSource === 'approximate' ? undefined : am.name, em.name);
+  field(tally, where, 'className', am.className, em.className);
+  field(tally, where, 'kind', am.kind, em.kind);
+  field(tally, where, 'line', am.line, em.line);
+  field(tally, where, 'variables', am.variables, em.variables);
+  if (em.built) field(tally, where, 'totalParams', am.totalParams, em.totalParams);
+  if (em.built && em.kind !== 'subclassed') {
+    field(tally, where, 'inputs', am.inputs, em.inputs);
+    field(tally, where, 'outputs', am.outputs, em.outputs);
+  }
+  compareLayers(em.layers, am.layers, where, tally);
+}
+
+function compareLayers(expected: ExpectedLayer[], actual: SummaryLayer[], where: string, tally: Tally): void {
+  if (expected.length !== actual.length) {
+    tally.wrong.push(`${where}: ${actual.length} layers (${actual.map((l) => l.name).join(', ')}), keras ${expected.length} (${expected.map((l) => l.name).join(', ')})`);
+  }
+  expected.forEach((el, i) => {
+    const al = actual[i];
+    tally.layers++;
+    if (!al) return;
+    const at = `${where} layer ${i} (${el.name})`;
+    let exact = true;
+    for (const key of LAYER_FIELDS) {
+      const ours = key === 'name' && al.nameSource === 'approximate' ? undefined : al[key];
+      const verdict = field(tally, at, key, ours, el[key]);
+      if (CORE_FIELDS.has(key) && verdict !== 'exact') exact = false;
+    }
+    if (exact) tally.exactLayers++;
+    if (el.layers) compareLayers(el.layers, al.layers ?? [], `${at} nested`, tally);
+  });
+}
+
+function field(tally: Tally, where: string, key: string, ours: unknown, keras: unknown): 'exact' | 'unknown' | 'wrong' | 'skipped' {
+  if (keras === null || keras === undefined) return 'skipped'; // Keras itself had no answer
+  if (ours === null || ours === undefined) {
+    tally.unknown.push(`${where}.${key}: unknown, keras ${JSON.stringify(keras)}`);
+    return 'unknown';
+  }
+  if (JSON.stringify(ours) === JSON.stringify(keras)) return 'exact';
+  tally.wrong.push(`${where}.${key}: analyzer ${JSON.stringify(ours)}, keras ${JSON.stringify(keras)}`);
+  return 'wrong';
+}
