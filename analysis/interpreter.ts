@@ -711,6 +711,9 @@ export class Interpreter {
         return this.keras.callLayer(callee.layer, args);
       case 'super':
         return unknown('super call');
+      case 'kobj':
+        // Calling the result of an attribute error keeps the error (it is what Keras raises).
+        return callee.cls === 'Error' ? callee : unknown('call');
       case 'instance': {
         if (callee.layer) return this.keras.callLayer(callee.layer, args);
         const callMethod = findClassAttr(callee.cls, '__call__');
