@@ -20,7 +20,8 @@ import { isSequence, type Value } from './values';
 export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: string[]): ModelNode {
   const layers = modelLayers(model);
   const inGraph = model.kind === 'functional' ? nodesInModel(model) : undefined;
-  const layerNodes = layers.map((layer) => buildLayerNode(rt, layer, model, inGraph));
+  const outbound = outboundNames(model, layers);
+  const layerNodes = layers.map((layer) => buildLayerNode(rt, layer, model, inGraph, outbound.get(layer) ?? []));
   const uniqueWeights = collectWeights(layers);
   const total = model.built || model.kind !== 'subclassed' ? countParams(uniqueWeights) : null;
   const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
@@ -48,7 +49,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   return node;
 }
 
-function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGraph: Set<unknown> | undefined): LayerNode {
+function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGraph: Set<unknown> | undefined, outbound: string[]): LayerNode {
   const weights = layerWeights(layer);
   const firstNode = inGraph ? layer.nodes.find((n) => inGraph.has(n)) : undefined;
   const node: LayerNode = {
@@ -64,7 +65,7 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
     kernelShape: weights ? kernelShapeOf(weights) : null,
     weights: weights ?? [],
     inbound: model.kind === 'functional' && firstNode ? firstNode.inputs.map((t) => t.producer?.name ?? '?') : [],
-    outbound: outboundOf(layer, model),
+    outbound,
     calls: layer.nodes.map((n) => ({ inbound: n.inputs.map((t) => t.producer?.name ?? '?'), range: n.range })),
     range: layer.range,
   };
@@ -110,17 +111,21 @@ function collectWeights(layers: LayerObj[]): WeightInfo[] {
   return out;
 }
 
-function outboundOf(layer: LayerObj, model: ModelObj): string[] {
-  if (model.kind !== 'functional') {
-    const layers = modelLayers(model);
-    const next = layers[layers.indexOf(layer) + 1];
-    return model.kind === 'sequential' && next ? [next.name] : [];
+/** For each layer, the names of the layers/ops of this model that consume its outputs. */
+function outboundNames(model: ModelObj, layers: LayerObj[]): Map<LayerObj, string[]> {
+  const out = new Map<LayerObj, Set<string>>();
+  const add = (from: LayerObj, to: string) => {
+    if (!out.has(from)) out.set(from, new Set());
+    out.get(from)!.add(to);
+  };
+  if (model.kind === 'sequential') layers.forEach((l, i) => layers[i + 1] && add(l, layers[i + 1].name));
+  if (model.kind === 'functional') {
+    const inGraph = nodesInModel(model);
+    for (const op of functionalOperations(model)) {
+      for (const n of op.nodes) if (inGraph.has(n)) for (const t of n.inputs) if (t.producer) add(t.producer, op.name);
+    }
   }
-  const out = new Set<string>();
-  for (const op of functionalOperations(model)) {
-    for (const n of op.nodes) if (n.inputs.some((t) => t.producer === layer)) out.add(op.name);
-  }
-  return [...out];
+  return new Map([...out].map(([k, v]) => [k, [...v]]));
 }
 
 function compileInfo(rt: KerasRuntime, model: ModelObj): CompileInfo {

@@ -21,8 +21,20 @@ interface GraphNode {
   node: CallNode;
 }
 
+/** Functional models never change after construction, so their graph walk is computed once. */
+const operationsCache = new WeakMap<ModelObj, LayerObj[]>();
+
 /** Every operation (layers and ops) of a functional model, Keras-ordered. */
 export function functionalOperations(model: ModelObj): LayerObj[] {
+  let ops = operationsCache.get(model);
+  if (!ops) {
+    ops = computeOperations(model);
+    operationsCache.set(model, ops);
+  }
+  return ops;
+}
+
+function computeOperations(model: ModelObj): LayerObj[] {
   const { nodes, indices } = buildMap(model.inputs, model.outputs);
   const inGraph = new Set(nodes.map((n) => n.node));
   const nodeDepth = new Map<CallNode, number>();
@@ -71,13 +83,14 @@ function buildMap(inputs: TensorObj[], outputs: TensorObj[]): { nodes: GraphNode
   const inProgress = new Set<CallNode>();
   const nodes: GraphNode[] = [];
   const indices = new Map<LayerObj, number>();
+  const inputSet = new Set(inputs);
   const visit = (tensor: TensorObj): void => {
     const op = tensor.producer;
     if (!op) return;
     const node = op.nodes[tensor.nodeIndex];
     if (!node || finished.has(node)) return;
     const isInput = node.inputs.length === 0;
-    if (!isInput && inputs.includes(tensor)) {
+    if (!isInput && inputSet.has(tensor)) {
       finished.add(node);
       return;
     }
