@@ -45,11 +45,48 @@ const multiHeadAttention: LayerSpec = {
       ...projection('value', useBias, [last(value ?? null)], [heads, valueDim]),
       ...projection('attention_output', useBias, [heads, valueDim], outDims ?? [null]),
     ];
-    const weights = ownWeights(config, [], sublayers);
+    // The projections are built as separate sublayers: a constructor trainable=False does not freeze them.
+    const weights = sublayers;
     const output = query && outDims ? [...query.slice(0, -1), ...outDims] : null;
     if (options.return_attention_scores !== true) return { outputShape: output, weights };
     // Keras's symbolic scores shape is (batch, heads, Tq, Tq): it reuses the query length for the key axis.
     const scores = query && output ? [query[0], heads, query[1], query[1]] : null;
+    return { outputShape: output && scores ? [output, scores] : null, weights };
+  },
+};
+
+/**
+ * GroupedQueryAttention (exported as keras.layers.GroupQueryAttention): query/gate project to
+ * num_query_heads, key/value to num_key_value_heads; the output keeps the query's shape.
+ */
+const groupedQueryAttention: LayerSpec = {
+  className: 'GroupedQueryAttention',
+  positional: [
+    'head_dim', 'num_query_heads', 'num_key_value_heads', 'dropout', 'use_bias', 'sliding_window', 'flash_attention',
+    'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer',
+    'kernel_constraint', 'bias_constraint', 'use_gate', 'seed',
+  ],
+  callTensors: ['query', 'value', 'key'],
+  infer(config, [query, value, keyInput], options) {
+    const key = keyInput === undefined ? value : keyInput;
+    const headDim = intArg(config, 'head_dim', null);
+    const qHeads = intArg(config, 'num_query_heads', null);
+    const kvHeads = intArg(config, 'num_key_value_heads', null);
+    const useBias = boolArg(config, 'use_bias', true);
+    const gate = boolArg(config, 'use_gate', false);
+    const feature = last(query ?? null);
+    const sublayers = [
+      ...projection('query', useBias, [feature], [qHeads, headDim]),
+      ...projection('key', useBias, [last(key ?? null)], [kvHeads, headDim]),
+      ...(gate === false ? [] : projection('gate', useBias, [feature], [qHeads, gate === null ? null : headDim])),
+      ...projection('value', useBias, [last(value ?? null)], [kvHeads, headDim]),
+      ...projection('attention_output', useBias, [qHeads, headDim], [feature]),
+    ];
+    // The projections are built as separate sublayers: a constructor trainable=False does not freeze them.
+    const weights = sublayers;
+    const output = query ? [...query] : null;
+    if (options.return_attention_scores !== true) return { outputShape: output, weights };
+    const scores = query && key ? [query[0], qHeads, query[1], key[1]] : null;
     return { outputShape: output && scores ? [output, scores] : null, weights };
   },
 };
@@ -92,4 +129,4 @@ const additiveAttention: LayerSpec = {
   },
 };
 
-export const ATTENTION_SPECS: LayerSpec[] = [multiHeadAttention, attention, additiveAttention];
+export const ATTENTION_SPECS: LayerSpec[] = [multiHeadAttention, groupedQueryAttention, attention, additiveAttention];

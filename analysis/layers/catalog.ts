@@ -21,6 +21,7 @@ import { ACTIVATION_SPECS } from './activations';
 import { ATTENTION_SPECS } from './attention';
 import { CONV_SPECS } from './conv';
 import { CORE_SPECS } from './core';
+import { IMAGE_SPECS } from './image';
 import { MERGE_SPECS } from './merge';
 import { NORMALIZATION_SPECS } from './normalization';
 import { POOLING_SPECS } from './pooling';
@@ -74,6 +75,7 @@ const ALIASES: { [alias: string]: string } = {
   Convolution3DTranspose: 'Conv3DTranspose',
   SeparableConvolution1D: 'SeparableConv1D',
   SeparableConvolution2D: 'SeparableConv2D',
+  GroupQueryAttention: 'GroupedQueryAttention',
 };
 
 const SPECS = new Map<string, LayerSpec>();
@@ -94,6 +96,7 @@ register([
   ...MERGE_SPECS,
   ...ATTENTION_SPECS,
   ...PREPROCESSING_SPECS,
+  ...IMAGE_SPECS,
 ]);
 // Wrappers infer through the inner layer's spec, so they get the lookup rather than importing it.
 register(wrapperSpecs(lookupLayerClass));

@@ -84,8 +84,10 @@ const einsumDense: LayerSpec = {
     const parsed = x ? parseEinsumDense(config, x) : null;
     const created = [weight('kernel', parsed?.kernel ?? null)];
     if (!isDefault(config, 'bias_axes')) created.push(weight('bias', parsed?.bias ?? null));
-    // EinsumDense's LoRA factor shapes depend on quantization details; report them as unknown.
-    const lora = loraFactors(config, 'lora_kernel', [null, null]);
+    // LoRA factors split the kernel: (kernel[:-1] + (r,)) and (r, kernel[-1]).
+    const k = parsed?.kernel ?? null;
+    const rank = intArg(config, 'lora_rank', 0);
+    const lora = loraFactors(config, 'lora_kernel', k ? [[...k.slice(0, -1), rank], [rank, k[k.length - 1]]] : [null, null]);
     const weights = freeze(ownWeights(config, [...created, ...lora]), 'kernel', lora.length > 0);
     return { outputShape: parsed?.output ?? null, weights };
   },

@@ -49,6 +49,21 @@ function globalPooling(className: string): LayerSpec {
   };
 }
 
+/** Adaptive pooling: the spatial dims become `output_size` whatever the input size. */
+function adaptivePooling(className: string, rank: number): LayerSpec {
+  return {
+    className,
+    positional: ['output_size', 'data_format'],
+    callTensors: ['inputs'],
+    infer(config, [x]) {
+      const size = tupleArg(config, 'output_size', rank, null) ?? Array(rank).fill(null);
+      const last = channelsLast(config);
+      if (!x || x.length !== rank + 2 || last === null) return { outputShape: null, weights: [] };
+      return { outputShape: joinChannels(x[0], size, splitChannels(x, last).channels, last), weights: [] };
+    },
+  };
+}
+
 export const POOLING_SPECS: LayerSpec[] = [
   pooling('MaxPooling1D', 1, 2),
   pooling('MaxPooling2D', 2, 2),
@@ -57,4 +72,5 @@ export const POOLING_SPECS: LayerSpec[] = [
   pooling('AveragePooling2D', 2, null),
   pooling('AveragePooling3D', 3, null),
   ...[1, 2, 3].flatMap((d) => [globalPooling(`GlobalAveragePooling${d}D`), globalPooling(`GlobalMaxPooling${d}D`)]),
+  ...[1, 2, 3].flatMap((d) => [adaptivePooling(`AdaptiveAveragePooling${d}D`, d), adaptivePooling(`AdaptiveMaxPooling${d}D`, d)]),
 ];

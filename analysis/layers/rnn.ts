@@ -44,7 +44,8 @@ function recurrent(className: string, cell: string, gates: number, states: numbe
         weight('recurrent_kernel', [units, width]),
         ...cellBias(config, resetAfter === null ? null : resetAfter ? [2, width] : [width]),
       ];
-      return { outputShape: rnnOutputs(config, x ?? null, [units], states), weights: ownWeights(config, [], nested(cell, weights)) };
+      // The cell is constructed with the layer's `trainable` kwarg, so it freezes with the layer.
+      return { outputShape: rnnOutputs(config, x ?? null, [units], states), weights: nested(cell, ownWeights(config, weights)) };
     },
   };
 }
@@ -77,7 +78,7 @@ function convLstm(rank: number): LayerSpec {
       ];
       const stepOut = convOutput(step, g, rank, filters);
       const outputShape = rnnOutputs(config, x ?? null, stepOut ? stepOut.slice(1) : null, 2);
-      return { outputShape, weights: ownWeights(config, [], nested('conv_lstm_cell', weights)) };
+      return { outputShape, weights: nested('conv_lstm_cell', ownWeights(config, weights)) };
     },
   };
 }

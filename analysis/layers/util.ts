@@ -138,12 +138,16 @@ export function weight(name: string, dims: Dim[] | null, trainable = true): Cata
 
 /**
  * Keras's `layer.weights` lists the layer's own trainable variables, then its own non-trainable ones
- * (each in creation order), then sublayers' weights. `trainable=False` on the layer keeps that order
- * but marks every variable non-trainable (Layer._track_variable).
+ * (each in creation order), then sublayers' weights. The constructor kwarg `trainable=False` keeps that
+ * order but marks the layer's OWN variables non-trainable (Layer._track_variable). It does not reach
+ * sublayers that are built separately (MultiHeadAttention's projections, a wrapper's inner layer):
+ * Keras 3 leaves those variables trainable and counts them as trainable in `model.trainable_weights`.
+ * (Assigning `layer.trainable = False` later does propagate; that is the evaluator's business.)
  */
 export function ownWeights(config: Config, created: CatalogWeight[], sublayers: CatalogWeight[] = []): CatalogWeight[] {
-  const ordered = [...created.filter((w) => w.trainable), ...created.filter((w) => !w.trainable), ...sublayers];
-  return config.trainable === false ? ordered.map((w) => ({ ...w, trainable: false })) : ordered;
+  const own = [...created.filter((w) => w.trainable), ...created.filter((w) => !w.trainable)];
+  const frozen = config.trainable === false ? own.map((w) => ({ ...w, trainable: false })) : own;
+  return [...frozen, ...sublayers];
 }
 
 /** Weights of a sublayer named `owner`, re-rooted under it as Keras's variable paths are. */

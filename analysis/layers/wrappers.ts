@@ -8,7 +8,7 @@
  */
 import type { OutputShape, Shape } from '../../graph/model-graph';
 import type { Config, LayerInference, LayerSpec } from './catalog';
-import { mul, nested, objectArg, ownWeights, snakeCase, weight, type CatalogWeight } from './util';
+import { mul, nested, objectArg, snakeCase, weight, type CatalogWeight } from './util';
 
 type Lookup = (name: string) => LayerSpec | undefined;
 
@@ -59,7 +59,8 @@ function bidirectional(lookup: Lookup): LayerSpec {
         ? UNKNOWN.weights
         : nested(explicitBackward ? backward.name : `backward_${stripPrefix(inner.name, 'backward_')}`,
           backward.spec.infer(backward.args, inputs, {}).weights);
-      const weights = ownWeights(config, [], [...nested(`forward_${stripPrefix(inner.name, 'forward_')}`, forward.weights), ...backwardWeights]);
+      // The wrapper owns no variables, and its trainable=False does not reach the wrapped layers.
+      const weights = [...nested(`forward_${stripPrefix(inner.name, 'forward_')}`, forward.weights), ...backwardWeights];
       return { outputShape: mergeOutputs(forward.outputShape, returnState, mode as string | null), weights };
     },
   };
@@ -79,7 +80,7 @@ function timeDistributed(lookup: Lookup): LayerSpec {
       const out = result.outputShape;
       const single = out !== null && out.every((d) => !Array.isArray(d)) ? (out as Shape) : null;
       const outputShape = x && single ? [single[0], x[1], ...single.slice(1)] : null;
-      return { outputShape, weights: ownWeights(config, [], nested(inner.name, result.weights)) };
+      return { outputShape, weights: nested(inner.name, result.weights) };
     },
   };
 }

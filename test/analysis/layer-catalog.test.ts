@@ -196,9 +196,14 @@ describe('unknown values propagate as null', () => {
     assert.deepEqual(r.outputShape, [null, 5, 8]);
     assert.equal(countParams(r.weights), null);
   });
-  it('trainable=false makes every weight non-trainable', () => {
+  it('trainable=false freezes a layer and its RNN cell', () => {
+    assert.ok(run('GRU', { units: 2, trainable: false }, [[null, 5, 3]]).weights.every((w) => !w.trainable));
+    const inner = run('Bidirectional', { layer: { $class: 'GRU', args: { units: 2, trainable: false } } }, [[null, 5, 3]]);
+    assert.ok(inner.weights.every((w) => !w.trainable));
+  });
+  it('trainable=false on a wrapper does not reach the wrapped layer (Keras 3 behaviour)', () => {
     const r = run('Bidirectional', { layer: { $class: 'GRU', args: { units: 2 } }, trainable: false }, [[null, 5, 3]]);
-    assert.ok(r.weights.every((w) => !w.trainable));
+    assert.ok(r.weights.every((w) => w.trainable));
   });
 });
 

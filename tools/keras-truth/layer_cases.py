@@ -346,6 +346,86 @@ case("CategoryEncoding", {"num_tokens": 10, "output_mode": "one_hot"}, inputs=[(
 case("CategoryEncoding", {"num_tokens": 6, "output_mode": "count"}, inputs=[(None, 5)])
 
 
+# ---------------------------------------------------------------- image preprocessing
+case("Resizing", {"height": 64, "width": 32}, inputs=[(None, 128, 128, 3)])
+case("Resizing", {"height": 64, "width": 32, "data_format": "channels_first"}, inputs=[(None, 3, 128, 128)])
+case("Resizing", {"height": 10, "width": 12, "crop_to_aspect_ratio": True}, inputs=[(None, None, None, 1)])
+case("CenterCrop", {"height": 24, "width": 20}, inputs=[(None, 32, 32, 3)])
+case("RandomCrop", {"height": 24, "width": 20}, inputs=[(None, 32, 32, 3)])
+case("RandomCrop", {"height": 24, "width": 20, "data_format": "channels_first"}, inputs=[(None, 3, 32, 32)])
+case("RandomFlip", {"mode": "horizontal"}, inputs=[(None, 32, 32, 3)])
+case("RandomFlip", {}, inputs=[(None, 32, 32, 3)])
+case("RandomRotation", {"factor": 0.1}, inputs=[(None, 32, 32, 3)])
+case("RandomZoom", {"height_factor": 0.2}, inputs=[(None, 32, 32, 3)])
+case("RandomTranslation", {"height_factor": 0.1, "width_factor": 0.1}, inputs=[(None, 32, 32, 3)])
+case("RandomContrast", {"factor": 0.2}, inputs=[(None, 32, 32, 3)])
+case("RandomBrightness", {"factor": 0.2}, inputs=[(None, 32, 32, 3)])
+for kind in ("Average", "Max"):
+    case(f"Adaptive{kind}Pooling1D", {"output_size": 4}, inputs=[(None, 17, 3)])
+    case(f"Adaptive{kind}Pooling2D", {"output_size": [3, 5]}, inputs=[(None, 17, 19, 3)])
+    case(f"Adaptive{kind}Pooling2D", {"output_size": 2, "data_format": "channels_first"}, inputs=[(None, 3, 17, 19)])
+    case(f"Adaptive{kind}Pooling3D", {"output_size": 2}, inputs=[(None, 8, 8, 8, 2)])
+
+# ---------------------------------------------------------------- grouped-query attention
+case("GroupedQueryAttention", {"head_dim": 8, "num_query_heads": 4, "num_key_value_heads": 2}, inputs=[(None, 5, 16), (None, 7, 16)])
+case("GroupedQueryAttention", {"head_dim": 8, "num_query_heads": 4, "num_key_value_heads": 2, "use_bias": False}, inputs=[(None, 5, 16), (None, 7, 16), (None, 7, 12)])
+case("GroupedQueryAttention", {"head_dim": 4, "num_query_heads": 2, "num_key_value_heads": 1}, inputs=[(None, 5, 16), (None, 7, 16)], options={"return_attention_scores": True})
+case("GroupedQueryAttention", {"head_dim": 4, "num_query_heads": 2, "num_key_value_heads": 2, "use_gate": True}, inputs=[(None, 5, 16), (None, 7, 16)])
+
+# ---------------------------------------------------------------- harder corners
+case("Conv1D", {"filters": 4, "kernel_size": 4, "strides": 3, "padding": "causal"}, inputs=[(None, 20, 2)])
+case("Conv2D", {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 1}, inputs=[(None, 10, 9, 2)])
+case("Conv2D", {"filters": 4, "kernel_size": 2, "lora_rank": 2}, inputs=[(None, 6, 6, 3)])
+case("Conv2D", {"filters": 6, "kernel_size": 3, "groups": 3, "data_format": "channels_first", "use_bias": False}, inputs=[(None, 9, 8, 8)])
+case("Conv1DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same", "dilation_rate": 1, "output_padding": 0}, inputs=[(None, 7, 2)])
+case("Conv2DTranspose", {"filters": 3, "kernel_size": 4, "strides": 2, "padding": "same"}, inputs=[(None, 7, 7, 2)])
+case("Conv2DTranspose", {"filters": 3, "kernel_size": [1, 5], "strides": [3, 1]}, inputs=[(None, 7, 7, 2)])
+case("Conv3DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2, "output_padding": 1, "data_format": "channels_first"}, inputs=[(None, 4, 3, 3, 3)])
+case("DepthwiseConv2D", {"kernel_size": 3, "dilation_rate": 2, "padding": "valid"}, inputs=[(None, 12, 12, 2)])
+case("SeparableConv2D", {"filters": 4, "kernel_size": [1, 3], "dilation_rate": [1, 2]}, inputs=[(None, 10, 10, 2)])
+case("MaxPooling2D", {"pool_size": 3, "strides": 1}, inputs=[(None, 5, 5, 1)])
+case("MaxPooling1D", {"pool_size": 2, "padding": "same", "data_format": "channels_first"}, inputs=[(None, 4, 9)])
+case("AveragePooling2D", {"pool_size": [2, 3], "strides": [3, 2], "padding": "same"}, inputs=[(None, 10, 11, 1)])
+case("Dense", {"units": 4, "trainable": False, "lora_rank": 1}, inputs=[(None, 3)])
+case("Dense", {"units": 4}, inputs=[(5, 3)])
+case("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 8, "lora_rank": 2}, inputs=[(None, 6)])
+case("EinsumDense", {"equation": "abc,bcd->ad", "output_shape": 10}, inputs=[(None, 4, 5)])
+case("EinsumDense", {"equation": "...b,bc->...c", "output_shape": 6}, inputs=[(None, 2, 3, 4, 5)])
+case("EinsumDense", {"equation": "ab...,bc->ac...", "output_shape": 6, "bias_axes": "c"}, inputs=[(None, 5, 3)])
+case("Embedding", {"input_dim": 30, "output_dim": 4, "lora_rank": 2}, inputs=[(None, 5)])
+case("Embedding", {"input_dim": 30, "output_dim": 4, "trainable": False}, inputs=[(None, 5)])
+case("Flatten", {}, inputs=[(8, 2, 3)])
+case("Reshape", {"target_shape": [-1, 2]}, inputs=[(4, 3, 4)])
+case("Add", {}, inputs=[(4, 8), (None, 8)])
+case("Concatenate", {"axis": 0}, inputs=[(2, 3), (4, 3)])
+case("Dot", {"axes": [-1, -2]}, inputs=[(None, 5, 8), (None, 8, 6)])
+case("LayerNormalization", {"axis": -2}, inputs=[(None, 7, 3)])
+case("Normalization", {"axis": -2}, inputs=[(None, 4, 5)])
+case("PReLU", {"shared_axes": [2, 3]}, inputs=[(None, 3, 8, 8)])
+case("BatchNormalization", {"axis": 1, "center": False, "scale": False, "trainable": False}, inputs=[(None, 3, 4, 4)])
+case("GroupNormalization", {"groups": 1, "scale": False}, inputs=[(None, 4, 4, 8)])
+case("RMSNormalization", {"axis": [1, 2]}, inputs=[(None, 3, 4)])
+case("CategoryEncoding", {"num_tokens": 5, "output_mode": "one_hot"}, inputs=[(None,)])
+case("InputLayer", {"input_shape": [4, 4]}, inputs=[])
+case("SimpleRNN", {"units": 4, "trainable": False, "return_state": True}, inputs=[(None, 3, 2)])
+case("GRU", {"units": 4, "reset_after": False, "return_state": True}, inputs=[(None, 3, 2)])
+case("LSTM", {"units": 4}, inputs=[(None, None, 2)])
+case("ConvLSTM2D", {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same", "return_sequences": True, "return_state": True}, inputs=[(None, 4, 9, 9, 1)])
+case("Bidirectional", {"layer": obj("LSTM", units=4, name="forward_enc")}, inputs=[(None, 6, 3)])
+case("Bidirectional", {"layer": obj("GRU", units=4, return_sequences=True), "merge_mode": "concat", "trainable": False}, inputs=[(None, 6, 3)])
+case("Bidirectional", {"layer": obj("LSTM", units=4, return_sequences=True, return_state=True), "merge_mode": "ave"}, inputs=[(None, 6, 3)])
+case("TimeDistributed", {"layer": obj("LSTM", units=4)}, inputs=[(None, 5, 6, 3)])
+case("TimeDistributed", {"layer": obj("MaxPooling2D")}, inputs=[(None, 5, 8, 8, 3)])
+case("TimeDistributed", {"layer": obj("Bidirectional", layer=obj("LSTM", units=4))}, inputs=[(None, 5, 6, 3)])
+case("TimeDistributed", {"layer": obj("Dense", units=3, name="proj")}, inputs=[(None, 5, 6)])
+case("TimeDistributed", {"layer": obj("Dense", units=3), "trainable": False}, inputs=[(None, 5, 6)])
+case("TimeDistributed", {"layer": obj("Dense", units=3, trainable=False)}, inputs=[(None, 5, 6)])
+case("Bidirectional", {"layer": obj("LSTM", units=3, trainable=False)}, inputs=[(None, 5, 6)])
+case("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "attention_axes": [1, 2]}, inputs=[(None, 3, 4, 8), (None, 3, 4, 8)])
+case("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, inputs=[(None, 3, 4, 8), (None, 3, 4, 8)], options={"return_attention_scores": True})
+case("MultiHeadAttention", {"num_heads": 1, "key_dim": 3, "value_dim": 5, "output_shape": [2, 2], "use_bias": False}, inputs=[(None, 4, 6), (None, 2, 7), (None, 2, 9)])
+case("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "trainable": False}, inputs=[(None, 4, 6), (None, 4, 6)])
+
 # ================================================================ building
 def to_py(value):
     """Turns a JSON config value into what the Keras constructor takes."""
@@ -357,6 +437,7 @@ def to_py(value):
 
 
 def make_object(cls, args):
+    cls = EXPORT_NAME.get(cls, cls)
     for module in (layers, keras.regularizers, keras.initializers, keras.constraints):
         if hasattr(module, cls):
             return getattr(module, cls)(**{k: to_py(v) for k, v in args.items()})
@@ -388,6 +469,9 @@ def call_layer(layer, spec):
     return layer(tensors[0], **options)
 
 
+# Classes keras.layers exports under another name.
+EXPORT_NAME = {"GroupedQueryAttention": "GroupQueryAttention"}
+
 VARIADIC = {"Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot", "Attention", "AdditiveAttention"}
 
 
@@ -401,7 +485,7 @@ def run(spec):
     keras.backend.clear_session()  # fresh auto-name counters per case
     kwargs = {k: to_py(v) for k, v in spec["config"].items()}
     kwargs.update(spec.pop("py"))
-    layer = getattr(layers, spec["className"])(**kwargs)
+    layer = getattr(layers, EXPORT_NAME.get(spec["className"], spec["className"]))(**kwargs)
     out = call_layer(layer, spec)
     flat = keras.tree.flatten(out)
     prefix = layer.name + "/"
