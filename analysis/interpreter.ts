@@ -350,7 +350,14 @@ export class Interpreter {
 
   private execTry(node: Node, scope: Scope): void {
     const body = node.childForFieldName('body');
+    const failedBefore = this.keras.failedImports;
     if (body) this.execStmt(body, scope);
+    if (this.keras.failedImports > failedBefore) {
+      // `try: import optional_lib / except ImportError: fallback`: the import failed, run the fallback.
+      const handler = node.namedChildren.find((c) => c?.type === 'except_clause');
+      const block = handler?.namedChildren.find((c) => c?.type === 'block');
+      if (block) this.execStmt(block, scope);
+    }
     for (const child of node.namedChildren) {
       if (child?.type === 'else_clause' || child?.type === 'finally_clause') {
         const block = child.namedChildren.find((c) => c?.type === 'block');

@@ -54,7 +54,19 @@ export function apiValue(path: string): Value {
 }
 
 /** Python `import` statements; `resolveLocal` loads a module of the user's own workspace. */
-export function execImport(node: Node, scope: Scope, resolveLocal: (module: string) => Map<string, Value> | undefined): void {
+/** Returns false when a non-library module could not be found (Python would raise ImportError). */
+export function execImport(node: Node, scope: Scope, resolveLocal: (module: string) => Map<string, Value> | undefined): boolean {
+  let resolved = true;
+  const local = (module: string) => {
+    const found = resolveLocal(module);
+    if (!found) resolved = false;
+    return found;
+  };
+  execImportWith(node, scope, local);
+  return resolved;
+}
+
+function execImportWith(node: Node, scope: Scope, resolveLocal: (module: string) => Map<string, Value> | undefined): void {
   if (node.type === 'import_statement') {
     for (const item of node.namedChildren) {
       if (!item) continue;

@@ -130,7 +130,7 @@ export function callLayer(rt: KerasRuntime, layer: LayerObj, args: CallArgs): Va
     outputShape = null;
     layer.weights ??= [];
   }
-  return emitOutputs(rt, layer, tensors, outputShape, args);
+  return emitOutputs(rt, layer, tensors.length > 0 ? nodeInputTensors(args) : tensors, outputShape, args);
 }
 
 function safeInfer(spec: LayerSpec, config: Config, shapes: (Shape | null)[], options: Config) {
@@ -141,18 +141,28 @@ function safeInfer(spec: LayerSpec, config: Config, shapes: (Shape | null)[], op
   }
 }
 
+/** The tensors a layer's shape rule receives, in its call-signature order (lists flattened). */
 function collectCallTensors(spec: LayerSpec | undefined, args: CallArgs): Value[] {
   const first = args.positional[0] ?? args.keywords.get('inputs');
-  if (spec?.variadic || (!spec && first && isSequence(first))) {
-    return first && isSequence(first) ? first.items : first ? [first] : [];
-  }
-  if (!spec) return first ? [first] : [];
+  if (!spec || spec.variadic) return first ? flattenValues(first) : [];
   const out: Value[] = [];
   spec.callTensors.forEach((name, i) => {
     const v = i < args.positional.length ? args.positional[i] : args.keywords.get(name);
-    if (v && v.k !== 'none') out.push(v);
+    if (v && v.k !== 'none') out.push(...flattenValues(v));
   });
   return out;
+}
+
+/** Keras's node inputs: every tensor among the call's arguments, positional first, then keywords by name. */
+function nodeInputTensors(args: CallArgs): Value[] {
+  const keywords = [...args.keywords.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return [...args.positional, ...keywords].flatMap(flattenValues).filter((v) => v.k === 'tensor');
+}
+
+function flattenValues(v: Value): Value[] {
+  if (isSequence(v)) return v.items.flatMap(flattenValues);
+  if (v.k === 'dict') return v.values.flatMap(flattenValues);
+  return [v];
 }
 
 export function shapeOf(v: Value): Shape | null {
@@ -288,10 +298,14 @@ export function buildSequential(rt: KerasRuntime, model: ModelObj, inputShape: S
   if (!inputTensor) return;
   let x: Value = { k: 'tensor', t: inputTensor };
   const fakeArgs = rt.syntheticArgs(at);
-  for (const layer of stack.slice(1)) {
-    x = callLayer(rt, layer, { ...fakeArgs, positional: [x] });
-    if (x.k !== 'tensor') break;
-  }
+  // Sequential.build always wires its layers symbolically (on Keras tensors), even when the
+  // Sequential is first called inside another layer's call().
+  rt.outsideCall(() => {
+    for (const layer of stack.slice(1)) {
+      x = callLayer(rt, layer, { ...fakeArgs, positional: [x] });
+      if (x.k !== 'tensor') break;
+    }
+  });
   model.inputs = [inputTensor];
   model.outputs = x.k === 'tensor' ? [x.t] : [];
   model.built = true;

@@ -102,6 +102,12 @@ function opShape(fn: string, args: CallArgs): Dims | null {
 }
 
 export function tensorOp(rt: KerasRuntime, namespace: string, fn: string, args: CallArgs, shapeOverride?: Dims | null): Value {
+  if (fn === 'moments') {
+    // tf.nn.moments / keras.ops.moments: (mean, variance), both reduced over `axes`.
+    const axes = args.keywords.get('axes') ?? args.positional[1];
+    const reduced = { ...args, positional: [args.positional[0] ?? unknown()], keywords: new Map([['axis', axes ?? unknown()], ['keepdims', args.keywords.get('keepdims') ?? args.positional[2] ?? { k: 'bool', v: false } as Value]]) };
+    return { k: 'tuple', items: [tensorOp(rt, namespace, 'mean', reduced), tensorOp(rt, namespace, 'var', reduced)] };
+  }
   const inputs = flatInputs(args);
   const shape = shapeOverride !== undefined ? shapeOverride : opShape(fn, args);
   const symbolic = inputs.filter((v): v is { k: 'tensor'; t: TensorObj } => v.k === 'tensor' && v.t.producer !== null);
@@ -118,7 +124,9 @@ function symbolicOp(rt: KerasRuntime, namespace: string, fn: string, args: CallA
   if (namespace.startsWith('tf')) {
     rt.interp.notes.note(args.node.startPosition.row + 1, 'warning', `${namespace}.${fn} on a Keras tensor: Keras 3 raises here; use keras.ops.${fn} or a layer`);
   }
-  const op = rt.newLayer('op', snakeToClass(OP_CLASS_NAMES[fn] ?? fn), rt.interp.rangeOf(args.node));
+  // keras.activations.relu / mish are Operation classes of their own (ReLU → `re_lu`).
+  const activationClass = namespace === 'keras.activations' ? ACTIVATION_OP_CLASSES[fn] : undefined;
+  const op = rt.newLayer('op', activationClass ?? snakeToClass(OP_CLASS_NAMES[fn] ?? fn), rt.interp.rangeOf(args.node));
   op.weights = [];
   if (namespace.startsWith('tf')) {
     op.name = `${namespace}.${fn}`;
@@ -129,6 +137,8 @@ function symbolicOp(rt: KerasRuntime, namespace: string, fn: string, args: CallA
   op.nodes.push({ inputs: inputs.map((i) => i.t), outputs: [output], range: rt.interp.rangeOf(args.node) });
   return { k: 'tensor', t: output };
 }
+
+const ACTIVATION_OP_CLASSES: Record<string, string> = { relu: 'ReLU', mish: 'Mish' };
 
 function snakeToClass(name: string): string {
   return name.split('_').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');

@@ -156,6 +156,16 @@ export class KerasRuntime {
     }
   }
 
+  outsideCall(fn: () => void): void {
+    const saved = this.insideCall;
+    this.insideCall = 0;
+    try {
+      fn();
+    } finally {
+      this.insideCall = saved;
+    }
+  }
+
   syntheticArgs(node: Node): CallArgs {
     return { positional: [], keywords: new Map(), node, positionalNodes: [], keywordNodes: new Map() };
   }
@@ -173,8 +183,11 @@ export class KerasRuntime {
 
   // ───────────── interpreter hooks ─────────────
 
+  /** Imports that failed (module not found): a surrounding `try` then runs its `except ImportError`. */
+  failedImports = 0;
+
   execImport(node: Node, scope: Scope): void {
-    execImport(node, scope, (module) => this.options.loadModule?.(module));
+    if (!execImport(node, scope, (module) => this.options.loadModule?.(module))) this.failedImports++;
   }
 
   wildcard(name: string, scope: Scope): Value | undefined {
@@ -428,7 +441,7 @@ export class KerasRuntime {
     model.inputs = flattenTensors(inputs).tensors;
     const flat = flattenTensors(outputs);
     model.outputs = flat.tensors;
-    if (outputs.k === 'dict') model.outputKeys = outputs.keys.map((k) => (k.k === 'str' ? k.v : '?'));
+    if (outputs.k === 'dict') model.outputKeys = outputs.keys.map((k) => (k.k === 'str' ? k.v : '?')).sort();
     model.built = true;
     model.layer.weights = [];
     if (flat.invalid.length > 0) {
@@ -681,7 +694,7 @@ function flattenTensors(v: Value): { tensors: TensorObj[]; invalid: string[] } {
   const walk = (x: Value) => {
     if (x.k === 'tensor') tensors.push(x.t);
     else if (isSequence(x)) x.items.forEach(walk);
-    else if (x.k === 'dict') x.values.forEach(walk);
+    else if (x.k === 'dict') sortedDictValues(x).forEach(walk);
     else if (x.k === 'weight') invalid.push(`the ${x.name} of layer '${x.layer.name}' (a weight variable)`);
     else if (x.k === 'kobj' && x.cls === 'WeightsList') invalid.push('the result of get_weights() (NumPy arrays)');
     else if (x.k === 'kobj' && x.cls === 'Error') invalid.push(`a value Keras cannot compute: ${(x.args.message as { v: string }).v}`);
@@ -690,6 +703,12 @@ function flattenTensors(v: Value): { tensors: TensorObj[]; invalid: string[] } {
   };
   walk(v);
   return { tensors, invalid: invalid.filter((i) => !i.startsWith('an expression')) };
+}
+
+/** Keras flattens dicts (inputs, outputs) in sorted key order. */
+function sortedDictValues(d: { keys: Value[]; values: Value[] }): Value[] {
+  const keyOf = (k: Value) => (k.k === 'str' ? k.v : '');
+  return d.keys.map((k, i) => [keyOf(k), d.values[i]] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }
 
 function tensorsValue(ts: TensorObj[]): Value {

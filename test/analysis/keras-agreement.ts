@@ -106,6 +106,16 @@ function field(tally: Tally, where: string, key: string, ours: unknown, keras: u
     return 'unknown';
   }
   if (JSON.stringify(ours) === JSON.stringify(keras)) return 'exact';
+  if (partiallyUnknown(ours, keras)) {
+    tally.unknown.push(`${where}.${key}: partly unknown ${JSON.stringify(ours)}, keras ${JSON.stringify(keras)}`);
+    return 'unknown';
+  }
   tally.wrong.push(`${where}.${key}: analyzer ${JSON.stringify(ours)}, keras ${JSON.stringify(keras)}`);
   return 'wrong';
+}
+
+/** A shape whose null dimensions are unknowns and whose known dimensions all agree. */
+function partiallyUnknown(ours: unknown, keras: unknown): boolean {
+  if (!Array.isArray(ours) || !Array.isArray(keras) || ours.length !== keras.length) return false;
+  return ours.every((d, i) => d === null || JSON.stringify(d) === JSON.stringify(keras[i]) || partiallyUnknown(d, keras[i]));
 }
