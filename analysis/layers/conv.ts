@@ -39,7 +39,9 @@ export function convDim(size: Dim, k: Dim, s: Dim, d: Dim, padding: string | nul
   if (size === null || s === null) return null;
   if (padding === 'same' || padding === 'causal') return Math.floor((size - 1) / s) + 1;
   if (padding !== 'valid' || k === null || d === null) return null;
-  return Math.floor((size - d * (k - 1) - 1) / s) + 1;
+  const out = Math.floor((size - d * (k - 1) - 1) / s) + 1;
+  // Keras raises "Computed output size would be zero or negative"; there is no such tensor.
+  return out > 0 ? out : null;
 }
 
 /** Output shape of a forward convolution with `channels` output channels; null if rank or format unknown. */
@@ -69,7 +71,8 @@ function conv(className: string, rank: number): LayerSpec {
       const filters = intArg(config, 'filters', null);
       const groups = intArg(config, 'groups', 1);
       const channels = inputChannels(x ?? null, g.last);
-      const perGroup = channels === null || groups === null ? null : channels / groups;
+      // Keras raises unless groups divides the input channels.
+      const perGroup = channels === null || groups === null || channels % groups !== 0 ? null : channels / groups;
       const kernel = [...kernelDims(g, rank), perGroup, filters];
       const created: CatalogWeight[] = [weight('kernel', kernel), ...optionalWeight(boolArg(config, 'use_bias', true), 'bias', [filters])];
       return { outputShape: convOutput(x ?? null, g, rank, filters), weights: withConvLora(config, created, kernel, filters) };

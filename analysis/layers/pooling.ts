@@ -10,7 +10,8 @@ function poolDim(size: Dim, pool: Dim, stride: Dim, padding: string | null): Dim
   if (size === null || stride === null) return null;
   if (padding === 'same') return Math.floor((size - 1) / stride) + 1;
   if (padding !== 'valid' || pool === null) return null;
-  return Math.floor((size - pool) / stride) + 1;
+  const out = Math.floor((size - pool) / stride) + 1;
+  return out > 0 ? out : null; // Keras raises for an empty output
 }
 
 /** MaxPooling has a default pool_size of 2 per dim; AveragePooling requires one. */

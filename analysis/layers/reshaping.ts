@@ -19,14 +19,17 @@ const flatten: LayerSpec = {
   },
 };
 
-/** `compute_reshape_output_shape`: resolves one -1 when every size is known, else leaves it None. */
-function reshapeTo(input: Dim[], target: Dim[]): Dim[] {
+/**
+ * `compute_reshape_output_shape`: resolves one -1 when every size is known, else leaves it None.
+ * Sizes that cannot match make Keras raise; that gives null (no such tensor).
+ */
+function reshapeTo(input: Dim[], target: Dim[]): Dim[] | null {
   if (input.includes(null) || target.includes(null)) return target.map((d) => (d === -1 ? null : d));
-  const known = target.filter((d) => d !== -1) as number[];
-  if (known.length === target.length) return target;
   const total = (input as number[]).reduce((a, b) => a * b, 1);
+  const known = target.filter((d) => d !== -1) as number[];
   const rest = known.reduce((a, b) => a * b, 1);
-  return target.map((d) => (d === -1 ? total / rest : d));
+  if (known.length === target.length) return total === rest ? target : null;
+  return rest > 0 && total % rest === 0 ? target.map((d) => (d === -1 ? total / rest : d)) : null;
 }
 
 const reshape: LayerSpec = {
@@ -37,7 +40,8 @@ const reshape: LayerSpec = {
     const target = config.target_shape;
     if (!x || !Array.isArray(target)) return noWeights(null);
     const dims = target.map((d) => (typeof d === 'number' && Number.isInteger(d) ? d : null));
-    return noWeights([x[0], ...reshapeTo(x.slice(1), dims)]);
+    const out = reshapeTo(x.slice(1), dims);
+    return noWeights(out ? [x[0], ...out] : null);
   },
 };
 
@@ -114,7 +118,8 @@ function sideLayer(className: string, rank: number, key: 'padding' | 'cropping')
       const last = hasFormat ? channelsLast(config) : true;
       const grow = (d: Dim, i: number) => {
         const pair = pairs?.[i];
-        return pair ? add(d, mul(sign, add(pair[0], pair[1]))) : null;
+        const size = pair ? add(d, mul(sign, add(pair[0], pair[1]))) : null;
+        return size !== null && size <= 0 ? null : size; // Keras raises when cropping leaves nothing
       };
       return noWeights(mapSpatial(x ?? null, rank, last, grow));
     },

@@ -28,8 +28,12 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "l
 CASES = []
 
 
-def case(cls, config=None, inputs=((None, 8),), options=None, py=None):
-    """Registers one case. `py` overrides kwargs that cannot be JSON (Lambda functions)."""
+def case(cls, config=None, inputs=((None, 8),), options=None, py=None, error=False):
+    """Registers one case. `py` overrides kwargs that cannot be JSON (Lambda functions).
+
+    `error=True`: Keras must reject the case (the fixture then records the error, and the catalog
+    is expected to answer with an unknown output rather than an impossible shape).
+    """
     CASES.append(
         {
             "className": cls,
@@ -37,6 +41,7 @@ def case(cls, config=None, inputs=((None, 8),), options=None, py=None):
             "inputs": [list(s) if s is not None else None for s in inputs],
             "options": options or {},
             "py": py or {},
+            "error": error,
         }
     )
 
@@ -426,6 +431,15 @@ case("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, inputs=[(None, 3, 4, 
 case("MultiHeadAttention", {"num_heads": 1, "key_dim": 3, "value_dim": 5, "output_shape": [2, 2], "use_bias": False}, inputs=[(None, 4, 6), (None, 2, 7), (None, 2, 9)])
 case("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "trainable": False}, inputs=[(None, 4, 6), (None, 4, 6)])
 
+# ---------------------------------------------------------------- configurations Keras rejects
+case("Conv2D", {"filters": 4, "kernel_size": 5}, inputs=[(None, 3, 3, 1)], error=True)
+case("Conv1D", {"filters": 4, "kernel_size": 3, "groups": 4}, inputs=[(None, 10, 6)], error=True)
+case("MaxPooling2D", {"pool_size": 4}, inputs=[(None, 3, 8, 1)], error=True)
+case("Cropping1D", {"cropping": [3, 3]}, inputs=[(None, 6, 2)], error=True)
+case("Cropping2D", {"cropping": [[2, 2], [0, 0]]}, inputs=[(None, 4, 5, 1)], error=True)
+case("Reshape", {"target_shape": [5, 5]}, inputs=[(None, 24)], error=True)
+case("Reshape", {"target_shape": [-1, 5]}, inputs=[(None, 24)], error=True)
+
 # ================================================================ building
 def to_py(value):
     """Turns a JSON config value into what the Keras constructor takes."""
@@ -508,9 +522,24 @@ def run(spec):
     return record
 
 
+def run_rejected(spec):
+    """A case Keras must refuse; records the error message instead of shapes."""
+    try:
+        run(dict(spec))
+    except Exception as e:
+        record = {k: v for k, v in spec.items() if k != "py"}
+        record.update({"error": f"{type(e).__name__}: {str(e).splitlines()[0]}", "positional": positional_names(
+            getattr(layers, EXPORT_NAME.get(spec["className"], spec["className"])))})
+        return record
+    raise AssertionError(f"Keras accepted a case expected to fail: {spec}")
+
+
 def main():
     records = []
     for spec in CASES:
+        if spec.pop("error"):
+            records.append(run_rejected(spec))
+            continue
         try:
             records.append(run(spec))
         except Exception as e:  # a case Keras rejects is a bug in this list
