@@ -91,10 +91,13 @@ export function constructLayer(rt: KerasRuntime, className: string, args: CallAr
     const inner = layerOf(raw.layer);
     if (inner) config.layer = { $class: inner.className, args: inner.config };
   }
-  const { name: _name, input_shape: inputShape, input_dim: inputDim, ...rest } = config;
+  const { name: _name, input_shape: inputShape, ...rest } = config;
+  // `input_dim` is Embedding's vocabulary size, but the legacy input-shape shortcut elsewhere.
+  const legacyInputDim = spec?.positional.includes('input_dim') ? undefined : rest.input_dim;
+  if (legacyInputDim !== undefined) delete rest.input_dim;
   layer.config = rest;
   if (inputShape !== undefined) layer.inputShapeArg = [null, ...(asDims(inputShape) ?? [])];
-  else if (typeof inputDim === 'number') layer.inputShapeArg = [null, inputDim];
+  else if (typeof legacyInputDim === 'number') layer.inputShapeArg = [null, legacyInputDim];
   layer.trainable = config.trainable !== false;
   rt.nameLayer(layer, raw.name, args.keywordNodes.get('name'));
   return layer;
@@ -123,7 +126,7 @@ export function callLayer(rt: KerasRuntime, layer: LayerObj, args: CallArgs): Va
       layer.weights = layer.trainable ? inference.weights : inference.weights.map((w) => ({ ...w, trainable: false }));
       for (const prefix of HIDDEN_SUBLAYERS_ON_BUILD[spec.className] ?? []) rt.names.consume(prefix, rt.interp.uncertain > 0);
     }
-    outputShape = inference.outputShape;
+    outputShape = inference.outputShape ?? traceLambda(rt, layer, tensors, args);
   } else if (layer.userClass && layer.instance) {
     outputShape = callUserLayer(rt, layer, args, shapes);
   } else {
@@ -131,6 +134,16 @@ export function callLayer(rt: KerasRuntime, layer: LayerObj, args: CallArgs): Va
     layer.weights ??= [];
   }
   return emitOutputs(rt, layer, tensors.length > 0 ? nodeInputTensors(args) : tensors, outputShape, args);
+}
+
+/** Keras traces a Lambda's function on symbolic inputs to learn its output shape; so do we. */
+function traceLambda(rt: KerasRuntime, layer: LayerObj, tensors: Value[], args: CallArgs): Shape | Shape[] | null {
+  const fn = layer.args.function ?? layer.args.arg0;
+  if (layer.className !== 'Lambda' || !fn || (fn.k !== 'func' && fn.k !== 'api')) return null;
+  const input = args.positional[0] ?? tensors[0];
+  if (!input) return null;
+  const result = rt.inLayerCall(() => rt.interp.call(fn, { ...args, positional: [detach(input)], keywords: new Map() }));
+  return outputShapeOf(result);
 }
 
 function safeInfer(spec: LayerSpec, config: Config, shapes: (Shape | null)[], options: Config) {
