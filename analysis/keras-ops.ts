@@ -163,6 +163,8 @@ export function numpyCall(rt: KerasRuntime, fn: string, args: CallArgs): Value {
       return arr(toDims(kw('size') ?? kw('shape') ?? a));
     case 'random.normal':
     case 'random.uniform':
+      // np: size=; tf/keras: shape first.
+      return arr(toDims(kw('size') ?? kw('shape') ?? (args.positional.length === 1 || a?.k === 'tuple' || a?.k === 'list' ? a : c)));
     case 'random.randint':
     case 'random.binomial':
     case 'random.choice':

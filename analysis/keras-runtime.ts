@@ -51,6 +51,16 @@ const REGULARIZER_SHORTCUTS: Record<string, { cls: string; params: string[] }> =
   L1L2: { cls: 'L1L2', params: ['l1', 'l2'] },
 };
 
+/** Tensor constructors in keras.ops / tf, mapped to the NumPy call with the same shape rule. */
+const TENSOR_CREATORS: Record<string, string> = {
+  normal: 'random.normal',
+  uniform: 'random.uniform',
+  random_normal: 'random.normal',
+  random_uniform: 'random.uniform',
+  constant: 'array',
+  convert_to_tensor: 'array',
+};
+
 /** Attributes of layers that people reach for on a layer's output tensor by mistake. */
 const LAYER_ONLY_ATTRIBUTES = new Set(['get_weights', 'kernel', 'bias', 'weights', 'trainable_weights', 'get_config', 'output', 'input']);
 
@@ -331,6 +341,8 @@ export class KerasRuntime {
       return a?.k === 'str' ? apiValue(`keras.activations.${a.v}`) : a?.k === 'none' || !a ? apiValue('keras.activations.linear') : a;
     }
     if (path === 'keras.backend.int_shape') return args.positional[0]?.k === 'tensor' ? shapeValue(args.positional[0].t.shape) : unknown('int_shape');
+    const creator = /^(?:keras\.ops|keras\.random|tf|tf\.random)\.(ones|zeros|full|empty|eye|arange|linspace|normal|uniform|random_normal|random_uniform|constant|convert_to_tensor)$/.exec(path);
+    if (creator) return numpyCall(this, TENSOR_CREATORS[creator[1]] ?? creator[1], args);
     const op = /^(keras\.ops|keras\.backend|keras\.activations|tf|tf\.math|tf\.nn|tf\.linalg)\.(\w+)$/.exec(path);
     if (op) return tensorOp(this, op[1], op[2], args);
     if (path.startsWith('np.')) return numpyCall(this, path.slice(3), args);
