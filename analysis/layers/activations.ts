@@ -1,7 +1,6 @@
 /** Activation layers: ReLU, LeakyReLU, ELU, Softmax (no weights) and PReLU (a learned `alpha`). */
 import type { LayerSpec } from './catalog';
-import { passThrough } from './core';
-import { intListArg, isDefault, ownWeights, weight } from './util';
+import { intListArg, isDefault, ownWeights, passThrough, weight } from './util';
 
 /** PReLU's alpha has the input's non-batch shape, with `shared_axes` (1-based) collapsed to 1. */
 const prelu: LayerSpec = {

@@ -4,14 +4,13 @@
  */
 import type { ConfigValue, Dim, Shape } from '../../graph/model-graph';
 import type { Config, LayerSpec } from './catalog';
-import { boolArg, intArg, isDefault, nested, ownWeights, strArg, weight, type CatalogWeight } from './util';
+import { boolArg, intArg, isDefault, nested, optionalWeight, ownWeights, strArg, weight, type CatalogWeight } from './util';
 
 const last = (s: Shape | null): Dim => (s ? s[s.length - 1] : null);
 
 /** One EinsumDense projection: kernel (in..., out...) and, with use_bias, bias over the output axes. */
 function projection(name: string, useBias: boolean | null, inDims: Dim[], outDims: Dim[]): CatalogWeight[] {
-  const bias = useBias === false ? [] : [weight('bias', useBias === null ? null : outDims)];
-  return nested(name, [weight('kernel', [...inDims, ...outDims]), ...bias]);
+  return nested(name, [weight('kernel', [...inDims, ...outDims]), ...optionalWeight(useBias, 'bias', outDims)]);
 }
 
 /** MHA `output_shape`: an int or a tuple of trailing dims; falsy (None) means the query's last dim. */
@@ -109,10 +108,8 @@ const attention: LayerSpec = {
   infer(config, inputs, options) {
     const useScale = boolArg(config, 'use_scale', false);
     const mode = strArg(config, 'score_mode', 'dot');
-    const created = [
-      ...(useScale === false ? [] : [weight('scale', useScale === null ? null : [])]),
-      ...(mode === 'concat' || mode === null ? [weight('concat_score_weight', mode === null ? null : [])] : []),
-    ];
+    const concat = mode === null ? null : mode === 'concat';
+    const created = [...optionalWeight(useScale, 'scale', []), ...optionalWeight(concat, 'concat_score_weight', [])];
     return { outputShape: attentionOutputs(inputs, options), weights: ownWeights(config, created) };
   },
 };
@@ -124,7 +121,7 @@ const additiveAttention: LayerSpec = {
   variadic: true,
   infer(config, inputs, options) {
     const useScale = boolArg(config, 'use_scale', true);
-    const scale = useScale === false ? [] : [weight('scale', useScale === null ? null : [last(inputs[0] ?? null)])];
+    const scale = optionalWeight(useScale, 'scale', [last(inputs[0] ?? null)]);
     return { outputShape: attentionOutputs(inputs, options), weights: ownWeights(config, scale) };
   },
 };

@@ -5,10 +5,9 @@
  */
 import type { Dim, Shape } from '../../graph/model-graph';
 import type { Config, LayerSpec } from './catalog';
-import { optionalWeight } from './core';
 import {
-  boolArg, channelsLast, intArg, isDefault, joinChannels, mul, ownWeights, paddingArg, splitChannels, tupleArg,
-  weight, type CatalogWeight,
+  boolArg, channelsLast, intArg, isDefault, joinChannels, mul, optionalWeight, ownWeights, paddingArg, splitChannels,
+  tupleArg, weight, type CatalogWeight,
 } from './util';
 
 const INIT_TAIL = [

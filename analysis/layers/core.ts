@@ -2,23 +2,7 @@
 import type { ConfigValue, Dim, OutputShape, Shape } from '../../graph/model-graph';
 import type { Config, LayerSpec } from './catalog';
 import { parseEinsumDense } from './einsum';
-import { boolArg, intArg, isDefault, ownWeights, weight, type CatalogWeight } from './util';
-
-/** A layer whose output has its input's shape and which owns no weights. */
-export function passThrough(className: string, positional: string[], callTensors = ['inputs']): LayerSpec {
-  return {
-    className,
-    positional,
-    callTensors,
-    infer: (_config, inputs) => ({ outputShape: inputs[0] ? [...inputs[0]] : null, weights: [] }),
-  };
-}
-
-/** `None` bias when use_bias=False; a null-shaped bias when use_bias itself is unknown. */
-export function optionalWeight(flag: boolean | null, name: string, dims: Dim[]): CatalogWeight[] {
-  if (flag === false) return [];
-  return [weight(name, flag === null ? null : dims)];
-}
+import { boolArg, intArg, isDefault, optionalWeight, ownWeights, passThrough, weight, type CatalogWeight } from './util';
 
 function shapeValue(value: ConfigValue | undefined): Dim[] | null {
   if (!Array.isArray(value)) return null;

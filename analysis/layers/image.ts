@@ -6,8 +6,7 @@
  */
 import type { Shape } from '../../graph/model-graph';
 import type { LayerSpec } from './catalog';
-import { passThrough } from './core';
-import { channelsLast, intArg } from './util';
+import { channelsLast, intArg, passThrough } from './util';
 
 /** Height/width axes for a batched (rank 4) or unbatched (rank 3) image, as Keras indexes them. */
 function imageAxes(rank: number, last: boolean): [number, number] | null {

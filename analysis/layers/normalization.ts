@@ -4,14 +4,7 @@
  */
 import type { Dim, Shape } from '../../graph/model-graph';
 import type { Config, LayerSpec } from './catalog';
-import { passThrough } from './core';
-import { boolArg, dimAt, intArg, intListArg, ownWeights, weight, type CatalogWeight } from './util';
-
-/** A weight that exists only when `flag` is true; a null-shaped one when the flag is unknown. */
-function maybe(flag: boolean | null, name: string, dims: Dim[] | null, trainable = true): CatalogWeight[] {
-  if (flag === false) return [];
-  return [weight(name, flag === null ? null : dims, trainable)];
-}
+import { boolArg, dimAt, intArg, intListArg, optionalWeight, ownWeights, passThrough, weight } from './util';
 
 /** Three-valued logic, so that an unknown flag yields an unknown (null-shaped) weight. */
 const or = (a: boolean | null, b: boolean | null) => (a === true || b === true ? true : a === null || b === null ? null : false);
@@ -36,11 +29,11 @@ const batchNorm: LayerSpec = {
     const shape = x && axis !== null ? [dimAt(x, axis)] : null;
     const renorm = boolArg(config, 'renorm', false);
     const created = [
-      ...maybe(boolArg(config, 'scale', true), 'gamma', shape),
-      ...maybe(boolArg(config, 'center', true), 'beta', shape),
+      ...optionalWeight(boolArg(config, 'scale', true), 'gamma', shape),
+      ...optionalWeight(boolArg(config, 'center', true), 'beta', shape),
       weight('moving_mean', shape, false),
       weight('moving_variance', shape, false),
-      ...['moving_stddev', 'renorm_mean', 'renorm_stddev'].flatMap((n) => maybe(renorm, n, shape, false)),
+      ...['moving_stddev', 'renorm_mean', 'renorm_stddev'].flatMap((n) => optionalWeight(renorm, n, shape, false)),
     ];
     return { outputShape: x ? [...x] : null, weights: ownWeights(config, created) };
   },
@@ -58,8 +51,8 @@ const layerNorm: LayerSpec = {
     // rms_scaling (deprecated kwarg) keeps gamma and drops beta.
     const rms = boolArg(config, 'rms_scaling', false);
     const created = [
-      ...maybe(or(boolArg(config, 'scale', true), rms), 'gamma', shape),
-      ...maybe(andNot(boolArg(config, 'center', true), rms), 'beta', shape),
+      ...optionalWeight(or(boolArg(config, 'scale', true), rms), 'gamma', shape),
+      ...optionalWeight(andNot(boolArg(config, 'center', true), rms), 'beta', shape),
     ];
     return { outputShape: x ? [...x] : null, weights: ownWeights(config, created) };
   },
@@ -76,8 +69,8 @@ const groupNorm: LayerSpec = {
     const axis = intArg(config, 'axis', -1);
     const shape = x && axis !== null ? [dimAt(x, axis)] : null;
     const created = [
-      ...maybe(boolArg(config, 'scale', true), 'gamma', shape),
-      ...maybe(boolArg(config, 'center', true), 'beta', shape),
+      ...optionalWeight(boolArg(config, 'scale', true), 'gamma', shape),
+      ...optionalWeight(boolArg(config, 'center', true), 'beta', shape),
     ];
     return { outputShape: x ? [...x] : null, weights: ownWeights(config, created) };
   },

@@ -1,8 +1,7 @@
 /** Preprocessing layers that appear inside models: Rescaling, Normalization, CategoryEncoding. */
 import type { Dim, Shape } from '../../graph/model-graph';
 import type { LayerSpec } from './catalog';
-import { passThrough } from './core';
-import { axisIndex, intArg, isDefault, ownWeights, strArg, weight } from './util';
+import { axisIndex, intArg, isDefault, ownWeights, passThrough, strArg, weight } from './util';
 
 /**
  * Normalization without `mean`/`variance` creates adapt state: `mean` and `variance` over the kept

@@ -1,6 +1,6 @@
 /** Regularization and noise layers: all keep their input's shape and own no weights. */
 import type { LayerSpec } from './catalog';
-import { passThrough } from './core';
+import { passThrough } from './util';
 
 export const REGULARIZATION_SPECS: LayerSpec[] = [
   passThrough('Dropout', ['rate', 'noise_shape', 'seed']),

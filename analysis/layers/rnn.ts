@@ -7,7 +7,7 @@
 import type { Dim, OutputShape, Shape } from '../../graph/model-graph';
 import type { Config, LayerSpec } from './catalog';
 import { convGeometry, convOutput } from './conv';
-import { boolArg, channelsLast, intArg, mul, nested, ownWeights, weight, type CatalogWeight } from './util';
+import { boolArg, channelsLast, intArg, mul, nested, optionalWeight, ownWeights, weight } from './util';
 
 const RNN_TAIL = ['dropout', 'recurrent_dropout'];
 const RNN_FLAGS = ['return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll'];
@@ -20,12 +20,6 @@ export function rnnOutputs(config: Config, x: Shape | null, step: Dim[] | null, 
   const output = sequences ? [x[0], x[1], ...step] : [x[0], ...step];
   if (!returnState) return output;
   return [output, ...Array.from({ length: states }, () => [x[0], ...step])];
-}
-
-/** The cell's bias, absent when use_bias=False. */
-function cellBias(config: Config, dims: Dim[] | null): CatalogWeight[] {
-  const useBias = boolArg(config, 'use_bias', true);
-  return useBias === false ? [] : [weight('bias', useBias === null ? null : dims)];
 }
 
 function recurrent(className: string, cell: string, gates: number, states: number, positional: string[]): LayerSpec {
@@ -42,7 +36,7 @@ function recurrent(className: string, cell: string, gates: number, states: numbe
       const weights = [
         weight('kernel', [inDim, width]),
         weight('recurrent_kernel', [units, width]),
-        ...cellBias(config, resetAfter === null ? null : resetAfter ? [2, width] : [width]),
+        ...optionalWeight(boolArg(config, 'use_bias', true), 'bias', resetAfter === null ? null : resetAfter ? [2, width] : [width]),
       ];
       // The cell is constructed with the layer's `trainable` kwarg, so it freezes with the layer.
       return { outputShape: rnnOutputs(config, x ?? null, [units], states), weights: nested(cell, ownWeights(config, weights)) };
@@ -74,7 +68,7 @@ function convLstm(rank: number): LayerSpec {
       const weights = [
         weight('kernel', [...kernel, inDim, mul(filters, 4)]),
         weight('recurrent_kernel', [...kernel, filters, mul(filters, 4)]),
-        ...cellBias(config, [mul(filters, 4)]),
+        ...optionalWeight(boolArg(config, 'use_bias', true), 'bias', [mul(filters, 4)]),
       ];
       const stepOut = convOutput(step, g, rank, filters);
       const outputShape = rnnOutputs(config, x ?? null, stepOut ? stepOut.slice(1) : null, 2);

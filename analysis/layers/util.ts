@@ -6,7 +6,7 @@
  * Readers therefore return `null` for `{ $unknown }` values and for values of the wrong type.
  */
 import type { ConfigValue, Dim, Shape, WeightInfo } from '../../graph/model-graph';
-import type { Config } from './catalog';
+import type { Config, LayerSpec } from './catalog';
 
 /** A weight as the catalog builds it: `path` is set for weights owned by a sublayer (see catalog.ts). */
 export type CatalogWeight = WeightInfo & { path?: string };
@@ -148,6 +148,22 @@ export function ownWeights(config: Config, created: CatalogWeight[], sublayers: 
   const own = [...created.filter((w) => w.trainable), ...created.filter((w) => !w.trainable)];
   const frozen = config.trainable === false ? own.map((w) => ({ ...w, trainable: false })) : own;
   return [...frozen, ...sublayers];
+}
+
+/** A weight that exists only when `flag` is true (use_bias, center, ...); null-shaped when the flag is unknown. */
+export function optionalWeight(flag: boolean | null, name: string, dims: Dim[] | null, trainable = true): CatalogWeight[] {
+  if (flag === false) return [];
+  return [weight(name, flag === null ? null : dims, trainable)];
+}
+
+/** A layer whose output has its input's shape and which owns no weights. */
+export function passThrough(className: string, positional: string[], callTensors = ['inputs']): LayerSpec {
+  return {
+    className,
+    positional,
+    callTensors,
+    infer: (_config, inputs) => ({ outputShape: inputs[0] ? [...inputs[0]] : null, weights: [] }),
+  };
 }
 
 /** Weights of a sublayer named `owner`, re-rooted under it as Keras's variable paths are. */
