@@ -6,8 +6,8 @@
 import type { Dim, Shape } from '../../graph/model-graph';
 import type { Config, LayerSpec } from './catalog';
 import {
-  boolArg, channelsLast, intArg, isDefault, joinChannels, mul, optionalWeight, ownWeights, paddingArg, splitChannels,
-  tupleArg, weight, type CatalogWeight,
+  boolArg, channelsLast, freeze, intArg, isDefault, joinChannels, loraFactors, mul, optionalWeight, ownWeights,
+  paddingArg, splitChannels, tupleArg, weight,
 } from './util';
 
 const INIT_TAIL = [
@@ -73,18 +73,14 @@ function conv(className: string, rank: number): LayerSpec {
       // Keras raises unless groups divides the input channels.
       const perGroup = channels === null || groups === null || channels % groups !== 0 ? null : channels / groups;
       const kernel = [...kernelDims(g, rank), perGroup, filters];
-      const created: CatalogWeight[] = [weight('kernel', kernel), ...optionalWeight(boolArg(config, 'use_bias', true), 'bias', [filters])];
-      return { outputShape: convOutput(x ?? null, g, rank, filters), weights: withConvLora(config, created, kernel, filters) };
+      // BaseConv.enable_lora: factors (kernel[:-1] + (r,)) and (r, filters).
+      const r = intArg(config, 'lora_rank', 0);
+      const lora = loraFactors(config, 'lora_kernel', [[...kernel.slice(0, -1), r], [r, filters]]);
+      const bias = optionalWeight(boolArg(config, 'use_bias', true), 'bias', [filters]);
+      const weights = freeze(ownWeights(config, [weight('kernel', kernel), ...bias, ...lora]), 'kernel', lora.length > 0);
+      return { outputShape: convOutput(x ?? null, g, rank, filters), weights };
     },
   };
-}
-
-/** BaseConv.enable_lora: factors (kernel[:-1] + (r,)) and (r, filters); the kernel is frozen in place. */
-function withConvLora(config: Config, created: CatalogWeight[], kernel: Dim[], filters: Dim): CatalogWeight[] {
-  if (isDefault(config, 'lora_rank') || config.lora_rank === 0) return ownWeights(config, created);
-  const r = intArg(config, 'lora_rank', null);
-  const factors = [weight('lora_kernel_a', [...kernel.slice(0, -1), r]), weight('lora_kernel_b', [r, filters])];
-  return ownWeights(config, [...created, ...factors]).map((w) => (w.name === 'kernel' ? { ...w, trainable: false } : w));
 }
 
 /** `_get_output_shape_given_tf_padding`: one spatial size of a transposed convolution. */

@@ -2,7 +2,7 @@
 import type { ConfigValue, Dim, OutputShape, Shape } from '../../graph/model-graph';
 import type { Config, LayerSpec } from './catalog';
 import { parseEinsumDense } from './einsum';
-import { boolArg, intArg, isDefault, optionalWeight, ownWeights, passThrough, weight, type CatalogWeight } from './util';
+import { boolArg, freeze, intArg, isDefault, loraFactors, optionalWeight, ownWeights, passThrough, weight } from './util';
 
 function shapeValue(value: ConfigValue | undefined): Dim[] | null {
   if (!Array.isArray(value)) return null;
@@ -22,20 +22,6 @@ const inputLayer: LayerSpec = {
     return { outputShape: shape ? [batch, ...shape] : null, weights: [] };
   },
 };
-
-/**
- * LoRA (`lora_rank=r`): `enable_lora` appends two trainable factors after the layer's weights and then
- * freezes the base weight in place, so the base keeps its position but becomes non-trainable.
- */
-function loraFactors(config: Config, prefix: string, shapes: [Dim[] | null, Dim[] | null]): CatalogWeight[] {
-  if (isDefault(config, 'lora_rank') || config.lora_rank === 0) return [];
-  const known = intArg(config, 'lora_rank', null) !== null;
-  return [weight(`${prefix}_a`, known ? shapes[0] : null), weight(`${prefix}_b`, known ? shapes[1] : null)];
-}
-
-function freeze(weights: CatalogWeight[], name: string, when: boolean): CatalogWeight[] {
-  return when ? weights.map((w) => (w.name === name && w.path === undefined ? { ...w, trainable: false } : w)) : weights;
-}
 
 const dense: LayerSpec = {
   className: 'Dense',

@@ -166,6 +166,20 @@ export function passThrough(className: string, positional: string[], callTensors
   };
 }
 
+/**
+ * LoRA (`lora_rank=r`): `enable_lora` appends two trainable factors after the layer's weights and then
+ * freezes the base weight in place, so the base keeps its position but becomes non-trainable.
+ */
+export function loraFactors(config: Config, prefix: string, shapes: [Dim[] | null, Dim[] | null]): CatalogWeight[] {
+  if (isDefault(config, 'lora_rank') || config.lora_rank === 0) return [];
+  const known = intArg(config, 'lora_rank', null) !== null;
+  return [weight(`${prefix}_a`, known ? shapes[0] : null), weight(`${prefix}_b`, known ? shapes[1] : null)];
+}
+
+export function freeze(weights: CatalogWeight[], name: string, when: boolean): CatalogWeight[] {
+  return when ? weights.map((w) => (w.name === name && w.path === undefined ? { ...w, trainable: false } : w)) : weights;
+}
+
 /** Weights of a sublayer named `owner`, re-rooted under it as Keras's variable paths are. */
 export function nested(owner: string, weights: CatalogWeight[]): CatalogWeight[] {
   return weights.map((w) => ({ ...w, path: `${owner}/${w.path ?? w.name}` }));

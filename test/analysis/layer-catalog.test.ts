@@ -198,6 +198,10 @@ describe('unknown values propagate as null', () => {
     const r = run('BatchNormalization', { center: unknown('c') }, [[null, 4]]);
     assert.deepEqual(r.weights.map((w) => [w.name, w.shape]), [['gamma', [4]], ['beta', null], ['moving_mean', [4]], ['moving_variance', [4]]]);
   });
+  it('Lambda with a list of output shapes has several outputs, each with the batch dim', () => {
+    const r = run('Lambda', { function: unknown('split'), output_shape: [[2], [3, 1]] }, [[7, 5]]);
+    assert.deepEqual(r.outputShape, [[7, 2], [7, 3, 1]]);
+  });
   it('Lambda without output_shape is unknown', () => {
     assert.equal(run('Lambda', { function: unknown('lambda x: x') }, [[null, 4]]).outputShape, null);
     assert.equal(run('Lambda', { function: unknown('f'), output_shape: unknown('g') }, [[null, 4]]).outputShape, null);
