@@ -120,9 +120,12 @@ export class Interpreter {
       case 'global_statement':
         for (const id of node.namedChildren) if (id) scope.globals.add(id.text);
         return;
-      case 'raise_statement':
-        // A raise ends the current function; what it would raise does not matter here.
+      case 'raise_statement': {
+        // `raise SystemExit(main())` runs main() first; then the raise ends the current function.
+        const raised = node.namedChildren[0];
+        if (raised) this.evalExpr(raised, scope);
         throw new ReturnSignal(unknown('raised'));
+      }
       case 'block':
         return this.execBlock(children(node), scope);
       default:

@@ -346,6 +346,7 @@ export class KerasRuntime {
     const op = /^(keras\.ops|keras\.backend|keras\.activations|tf|tf\.math|tf\.nn|tf\.linalg)\.(\w+)$/.exec(path);
     if (op) return tensorOp(this, op[1], op[2], args);
     if (path.startsWith('np.')) return numpyCall(this, path.slice(3), args);
+    if (path === 'argparse.ArgumentParser') return { k: 'kobj', cls: 'ArgumentParser', args: {} };
     if (path === 'tf.data.Dataset.from_tensor_slices') return { k: 'kobj', cls: 'Dataset', args: { data: args.positional[0] ?? NONE } };
     return unknown(`call ${path}`);
   }
@@ -484,6 +485,10 @@ export class KerasRuntime {
         if (attr === 'shape') return shapeValue(w?.shape ?? null);
         return { k: 'method', self: obj, name: attr };
       }
+      case 'kobj':
+        // argparse: a script run without flags gets each argument's default.
+        if (obj.cls === 'Namespace') return obj.args[attr] ?? unknown(`args.${attr}`);
+        return { k: 'method', self: obj, name: attr };
       default:
         return { k: 'method', self: obj, name: attr };
     }
@@ -545,6 +550,7 @@ export class KerasRuntime {
     if (self.k === 'tensor') return tensorOp(this, 'keras.ops', name, { ...args, positional: [self, ...args.positional] });
     if (self.k === 'kobj' && self.cls === 'Dataset') return self;
     if (self.k === 'kobj' && self.cls === 'Error') return self;
+    if (self.k === 'kobj' && self.cls === 'ArgumentParser') return argparseMethod(self, name, args);
     return unknown(`method ${name}`);
   }
 
@@ -735,6 +741,25 @@ function namedArgs(args: CallArgs, positionalNames: string[]): Record<string, Va
   });
   for (const [k, v] of args.keywords) out[k] = v;
   return out;
+}
+
+/** `parser.add_argument("--hidden", default=[64, 32])` … `parser.parse_args()` → the defaults. */
+function argparseMethod(parser: { k: 'kobj'; cls: string; args: Record<string, Value> }, name: string, args: CallArgs): Value {
+  if (name === 'add_argument') {
+    const flags = args.positional.filter((v): v is { k: 'str'; v: string } => v.k === 'str').map((v) => v.v);
+    const long = flags.find((f) => f.startsWith('--')) ?? flags[0];
+    const dest = args.keywords.get('dest');
+    const key = dest?.k === 'str' ? dest.v : long?.replace(/^-+/, '').replace(/-/g, '_');
+    const action = args.keywords.get('action');
+    const fallback: Value = action?.k === 'str' && action.v === 'store_true' ? { k: 'bool', v: false } : action?.k === 'str' && action.v === 'store_false' ? { k: 'bool', v: true } : NONE;
+    if (key) parser.args[key] = args.keywords.get('default') ?? fallback;
+    return NONE;
+  }
+  if (name === 'parse_args' || name === 'parse_known_args') {
+    const namespace: Value = { k: 'kobj', cls: 'Namespace', args: { ...parser.args } };
+    return name === 'parse_args' ? namespace : tuple([namespace, list([])]);
+  }
+  return NONE;
 }
 
 function loadDataset(name: string): Value {
