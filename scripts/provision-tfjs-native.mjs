@@ -291,6 +291,21 @@ if missing or headers == 0:
 print('%d libraries, %d headers' % (len(found), headers))
 `;
 
+const STAMP = '.model-lens-wheel';
+const stampOf = (wheel) => `${path.basename(wheel)} ${fs.statSync(wheel).size}`;
+
+/** deps/ already holds this wheel's libraries (left by an earlier run whose build failed). */
+function depsFromWheel(tfjsNodeDir, wheel) {
+  const deps = path.join(tfjsNodeDir, 'deps');
+  try {
+    return fs.readFileSync(path.join(deps, STAMP), 'utf8') === stampOf(wheel) &&
+      ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2', 'libtensorflow.so'].every((f) => fs.existsSync(path.join(deps, 'lib', f))) &&
+      fs.existsSync(path.join(deps, 'include', 'tensorflow', 'c', 'c_api.h'));
+  } catch {
+    return false;
+  }
+}
+
 function extractWheel(python, wheel, tfjsNodeDir) {
   const names = depsNamesOf(tfjsNodeDir);
   const staging = path.join(tfjsNodeDir, `deps.partial-${process.pid}`);
@@ -331,6 +346,7 @@ function extractWheel(python, wheel, tfjsNodeDir) {
       fs.rmSync(path.join(lib, name), { force: true });
       fs.symlinkSync(to, path.join(lib, name));
     }
+    fs.writeFileSync(path.join(staging, STAMP), stampOf(wheel));
     const deps = path.join(tfjsNodeDir, 'deps');
     fs.rmSync(deps, { recursive: true, force: true });
     fs.renameSync(staging, deps);
@@ -341,16 +357,21 @@ function extractWheel(python, wheel, tfjsNodeDir) {
   }
 }
 
-function buildBinding(tfjsNodeDir) {
+/** Fails fast (before the ~5 s extraction) when the addon cannot be compiled here. */
+function checkToolchain() {
   const gyp = findNodeGyp();
   if (!gyp) {
     throw new ProvisionError('node-gyp not found (looked beside npm and on PATH).', 'Install npm (it bundles node-gyp) or `npm i -g node-gyp`.');
   }
-  for (const tool of ['make', 'g++']) {
-    if (!run(tool, ['--version']).ok) {
-      throw new ProvisionError(`\`${tool}\` is not installed; node-gyp needs it to compile the addon.`, 'Install a C++ toolchain, e.g. `apt-get install -y make g++ python3`.');
+  for (const [tool, args] of [['make', ['--version']], ['g++', ['--version']], ['python3', ['--version']]]) {
+    if (!run(tool, args).ok) {
+      throw new ProvisionError(`\`${tool}\` is not available; node-gyp needs it to compile the addon.`, 'Install a C++ toolchain, e.g. `apt-get install -y make g++ python3`.');
     }
   }
+  return gyp;
+}
+
+function buildBinding(tfjsNodeDir, gyp) {
   const bindingPath = bindingPathOf(tfjsNodeDir);
   const napi = /napi-v(\d+)/.exec(bindingPath)?.[1];
   if (!napi) throw new ProvisionError(`cannot work out the N-API build version from ${bindingPath}`);
@@ -399,6 +420,7 @@ export async function provision(opts = {}) {
     log(`  not yet: ${status.reason}`);
   }
 
+  const gyp = checkToolchain();
   const python = findPipPython();
   let wheel = opts.wheel;
   if (wheel) {
@@ -419,14 +441,18 @@ export async function provision(opts = {}) {
     }
   }
 
-  try {
-    const summary = await step('extracting libtensorflow and C API headers into deps/', () => extractWheel(python, wheel, tfjsNodeDir));
-    log(`  ${summary}`);
-  } catch (e) {
-    if (!opts.wheel && e instanceof ProvisionError) fs.rmSync(wheel, { force: true });
-    throw e;
+  if (!opts.force && depsFromWheel(tfjsNodeDir, wheel)) {
+    log(`deps/ already holds the libraries from ${path.basename(wheel)}; not extracting again`);
+  } else {
+    try {
+      const summary = await step('extracting libtensorflow and C API headers into deps/', () => extractWheel(python, wheel, tfjsNodeDir));
+      log(`  ${summary}`);
+    } catch (e) {
+      if (!opts.wheel && e instanceof ProvisionError) fs.rmSync(wheel, { force: true });
+      throw e;
+    }
   }
-  const bindingPath = await step('compiling tfjs_binding.node with node-gyp', () => buildBinding(tfjsNodeDir));
+  const bindingPath = await step('compiling tfjs_binding.node with node-gyp', () => buildBinding(tfjsNodeDir, gyp));
   log(`  built ${path.relative(target, bindingPath)}`);
 
   const status = await step('verifying: load @tensorflow/tfjs-node and fit a tiny model', () => verifyNative(target));
