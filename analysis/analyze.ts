@@ -54,7 +54,7 @@ export function analyzeWithParser(parser: Awaited<ReturnType<typeof initParser>>
   const sink = { note: (line: number, severity: Note['severity'], message: string) => notes.push({ line, severity, message }) };
   const interp = new Interpreter(new Budget(limits), sink, options.file);
   const runtime = new KerasRuntime(interp, parsed.text, { loadModule: moduleLoader(parser, interp, options) });
-  const completed = interp.runModule(parsed.tree.rootNode);
+  const completed = interp.runModule(parsed.root);
   graph.truncated = !completed;
   const variables = moduleVariables(interp.moduleScope.vars);
   graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
@@ -82,7 +82,7 @@ function moduleLoader(parser: Awaited<ReturnType<typeof initParser>>, interp: In
     const found = options.readModule?.(module);
     if (!found) return undefined;
     const parsed = parsePython(parser, found.text);
-    const scope = interp.runImportedModule(parsed.tree.rootNode, parsed.text, found.file);
+    const scope = interp.runImportedModule(parsed.root, parsed.text, found.file);
     parsed.tree.delete();
     cache.set(module, scope);
     return scope;

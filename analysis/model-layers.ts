@@ -106,7 +106,14 @@ function buildMap(inputs: TensorObj[], outputs: TensorObj[]): { nodes: GraphNode
   return { nodes, indices };
 }
 
-/** The call nodes of `layer` that belong to this functional model's graph. */
+const nodesCache = new WeakMap<ModelObj, Set<CallNode>>();
+
+/** The call nodes that belong to this functional model's graph. */
 export function nodesInModel(model: ModelObj): Set<CallNode> {
-  return new Set(buildMap(model.inputs, model.outputs).nodes.map((n) => n.node));
+  let nodes = nodesCache.get(model);
+  if (!nodes) {
+    nodes = new Set(buildMap(model.inputs, model.outputs).nodes.map((n) => n.node));
+    nodesCache.set(model, nodes);
+  }
+  return nodes;
 }

@@ -8,9 +8,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Node as TsNode, type Tree } from 'web-tree-sitter';
+import { toSyntaxTree, type SyntaxNode } from './syntax-tree';
 
-export type { Node, Tree };
+/** The analyzer walks a plain-JS copy of the tree (see syntax-tree.ts). */
+export type Node = SyntaxNode;
+export type { Tree };
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -36,7 +39,10 @@ export function initParser(): Promise<Parser> {
 }
 
 export interface ParseResult {
+  /** tree-sitter's tree, kept for incremental re-parsing. */
   tree: Tree;
+  /** The same tree as plain JS objects, which the evaluator walks. */
+  root: SyntaxNode;
   /** The text actually parsed: the source with unrecoverable statements blanked out. */
   text: string;
   /** 1-based line ranges that were blanked because of syntax errors. */
@@ -57,7 +63,7 @@ export function parsePython(parser: Parser, source: string, previous?: Tree): Pa
     tree.delete();
     tree = parseOrThrow(parser, text);
   }
-  return { tree, text, skipped };
+  return { tree, root: toSyntaxTree(tree, text), text, skipped };
 }
 
 function parseOrThrow(parser: Parser, text: string, previous?: Tree): Tree {
@@ -67,7 +73,7 @@ function parseOrThrow(parser: Parser, text: string, previous?: Tree): Tree {
 }
 
 /** 0-based inclusive line range of the statement holding the first error. */
-function brokenStatementLines(root: Node, text: string): { start: number; end: number } | undefined {
+function brokenStatementLines(root: TsNode, text: string): { start: number; end: number } | undefined {
   const error = firstError(root);
   if (!error) return undefined;
   const line = error.startPosition.row;
@@ -86,7 +92,7 @@ function isContinuation(previousLine: string | undefined): boolean {
   return trimmed.endsWith('\\') || trimmed.endsWith(',') || trimmed.endsWith('(') || trimmed.endsWith('[');
 }
 
-function firstError(node: Node): Node | undefined {
+function firstError(node: TsNode): TsNode | undefined {
   if (node.isError || node.isMissing) return node;
   if (!node.hasError) return undefined;
   for (const child of node.children) {
