@@ -8,7 +8,7 @@
 import type { SourceRange } from '../graph/model-graph';
 import { Budget, BudgetExceeded } from './budget';
 import { callBuiltin, getBuiltin, valueMethod } from './builtins';
-import type { Node } from './parser';
+import type { SyntaxNode as Node } from './syntax-tree';
 import { Scope } from './scope';
 import type { KerasRuntime } from './keras-runtime';
 import {
@@ -722,6 +722,7 @@ export class Interpreter {
       case 'super':
         return unknown('super call');
       case 'kobj':
+        if (callee.cls === 'partial') return this.callPartial(callee.args, args);
         // Calling the result of an attribute error keeps the error (it is what Keras raises).
         return callee.cls === 'Error' ? callee : unknown('call');
       case 'instance': {
@@ -733,6 +734,17 @@ export class Interpreter {
       default:
         return unknown('call');
     }
+  }
+
+  /** `functools.partial(f, *a, **kw)(*b, **kw2)` is `f(*a, *b, **{**kw, **kw2})`. */
+  private callPartial(partial: Record<string, Value>, args: CallArgs): Value {
+    const bound = partial.args?.k === 'tuple' ? partial.args.items : [];
+    const keywords = new Map<string, Value>();
+    const boundKeywords = partial.keywords;
+    if (boundKeywords?.k === 'dict') boundKeywords.keys.forEach((k, i) => k.k === 'str' && keywords.set(k.v, boundKeywords.values[i]));
+    for (const [k, v] of args.keywords) keywords.set(k, v);
+    const keywordNodes = new Map(args.keywordNodes);
+    return this.call(partial.func, { ...args, positional: [...bound, ...args.positional], positionalNodes: [...bound.map(() => args.node), ...args.positionalNodes], keywords, keywordNodes });
   }
 
   callFunction(fn: FuncValue, args: CallArgs, self: Value | undefined): Value {

@@ -3,7 +3,7 @@
  * `from tensorflow.keras.layers import Dense`, `keras.src.layers.core.dense.Dense`, `tf_keras`)
  * becomes one dotted path (`keras.layers.Dense`), so the runtime dispatches on one spelling.
  */
-import type { Node } from './parser';
+import type { SyntaxNode as Node } from './syntax-tree';
 import type { Scope } from './scope';
 import type { Value } from './values';
 

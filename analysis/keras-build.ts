@@ -4,7 +4,7 @@
  */
 import type { ConfigValue, Shape } from '../graph/model-graph';
 import type { CallArgs } from './interpreter';
-import type { Node } from './parser';
+import type { SyntaxNode as Node } from './syntax-tree';
 import { findClassAttr } from './interpreter';
 import type { CallNode, LayerObj, ModelObj, TensorObj } from './keras-objects';
 import type { KerasRuntime } from './keras-runtime';

@@ -67,8 +67,8 @@ export interface ModelObj {
   built: boolean;
   /** Model outputs that are not Keras tensors (Keras raises at construction). */
   invalidOutputs?: string[];
-  compile?: { node: import('./parser').Node; args: Record<string, Value> };
-  fits: { node: import('./parser').Node; args: Record<string, Value>; positional: Value[] }[];
+  compile?: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value> };
+  fits: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value>; positional: Value[] }[];
 }
 
 /** Keras 3 `to_snake_case`, used for automatic names. */

@@ -22,7 +22,7 @@ import { modelLayers } from './model-layers';
 import { countParams } from './layers/catalog';
 import { tensorOp, numpyCall, binaryOpShape } from './keras-ops';
 import { DATASETS, indexShape, reshape, toDims, type Dims } from './keras-shapes';
-import type { Node } from './parser';
+import type { SyntaxNode as Node } from './syntax-tree';
 import type { Scope } from './scope';
 import {
   NONE,
@@ -347,6 +347,11 @@ export class KerasRuntime {
     if (op) return tensorOp(this, op[1], op[2], args);
     if (path.startsWith('np.')) return numpyCall(this, path.slice(3), args);
     if (path === 'argparse.ArgumentParser') return { k: 'kobj', cls: 'ArgumentParser', args: {} };
+    if (path === 'functools.partial' && args.positional[0]) {
+      const [func, ...bound] = args.positional;
+      const keywords: Value = { k: 'dict', keys: [...args.keywords.keys()].map(str), values: [...args.keywords.values()] };
+      return { k: 'kobj', cls: 'partial', args: { func, args: tuple(bound), keywords } };
+    }
     if (path === 'tf.data.Dataset.from_tensor_slices') return { k: 'kobj', cls: 'Dataset', args: { data: args.positional[0] ?? NONE } };
     return unknown(`call ${path}`);
   }
@@ -421,8 +426,13 @@ export class KerasRuntime {
     let layer = layerOf(item);
     if (item.k === 'tensor' && item.t.producer?.className === 'InputLayer') layer = item.t.producer;
     if (!layer) {
+      // Something Keras accepted but we could not follow: keep its place so that what follows
+      // is unknown rather than shifted.
       model.layer.approximate = true;
-      return;
+      layer = this.newLayer('layer', '?', this.interp.rangeOf(node));
+      layer.name = '?';
+      layer.nameSource = 'approximate';
+      layer.approximate = true;
     }
     if (model.stack.length === 0 && layer.inputShapeArg) {
       model.stack.push(this.makeInputLayer(layer.inputShapeArg, undefined, layer.range));

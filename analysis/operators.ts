@@ -1,5 +1,5 @@
 /** Python binary and comparison operators on the evaluator's values. */
-import type { Node } from './parser';
+import type { SyntaxNode as Node } from './syntax-tree';
 import type { Interpreter } from './interpreter';
 import { bool, isSequence, list, num, pyEquals, str, tuple, unknown, type Value } from './values';
 

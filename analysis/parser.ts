@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { Language, Parser, type Node as TsNode, type Tree } from 'web-tree-sitter';
 import { toSyntaxTree, type SyntaxNode } from './syntax-tree';
 
-/** The analyzer walks a plain-JS copy of the tree (see syntax-tree.ts). */
-export type Node = SyntaxNode;
-export type { Tree };
+/** tree-sitter's own node type; the evaluator walks a plain-JS copy instead (see syntax-tree.ts). */
+export type Node = TsNode;
+export type { Tree, SyntaxNode };
 
 let parserPromise: Promise<Parser> | undefined;
 

@@ -3,7 +3,7 @@
  * tuples, functions, classes) plus the Keras objects it models symbolically (layers, Keras
  * tensors, models, numpy-like arrays of known shape). Anything else is `unknown`.
  */
-import type { Node } from './parser';
+import type { SyntaxNode as Node } from './syntax-tree';
 import type { LayerObj, TensorObj } from './keras-objects';
 import type { Scope } from './scope';
 
