@@ -22,7 +22,9 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   const inGraph = model.kind === 'functional' ? nodesInModel(model) : undefined;
   const outbound = outboundNames(model, layers);
   const layerNodes = layers.map((layer) => buildLayerNode(rt, layer, model, inGraph, outbound.get(layer) ?? []));
-  const uniqueWeights = collectWeights(layers);
+  // A subclassed model may own weights itself (add_weight in its build()).
+  const ownWeights = model.kind === 'subclassed' ? (model.layer.weights ?? []) : [];
+  const uniqueWeights = [...ownWeights, ...collectWeights(layers)];
   const total = model.built || model.kind !== 'subclassed' ? countParams(uniqueWeights) : null;
   const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
   const node: ModelNode = {
@@ -81,8 +83,15 @@ function layerOutputShape(layer: LayerObj, model: ModelObj): OutputShape {
     if (layer.model) return outputs.length === 1 ? outputs[0] : outputs.every((s) => s) ? (outputs as Shape[]) : null;
     return outputs.length === 1 ? outputs[0] : outputs.every((s) => s) ? (outputs as Shape[]) : null;
   }
-  if (model.kind === 'subclassed') return layer.firstOutput ?? null;
+  // Layers of a subclassed model run eagerly; Keras reports their shapes with a None batch.
+  if (model.kind === 'subclassed') return withNoneBatch(layer.firstOutput ?? null);
   return null;
+}
+
+function withNoneBatch(shape: OutputShape): OutputShape {
+  if (!shape || shape.length === 0) return shape;
+  if (Array.isArray(shape[0])) return (shape as Shape[]).map((s) => [null, ...s.slice(1)]);
+  return [null, ...(shape as Shape).slice(1)];
 }
 
 /** A layer's weights, including those of layers it tracks (custom layers) or contains (models). */

@@ -814,6 +814,8 @@ export class Interpreter {
       case 'instance': {
         const own = obj.attrs.get(attr);
         if (own !== undefined) return own;
+        // Keras wraps build(): calling it marks the layer built, so route it through the runtime.
+        if (attr === 'build' && obj.layer) return { k: 'method', self: obj, name: 'build' };
         const fromClass = findClassAttr(obj.cls, attr);
         if (fromClass?.k === 'func') return { k: 'bound', self: obj, func: fromClass };
         if (fromClass !== undefined) return fromClass;

@@ -178,9 +178,10 @@ function flattenValues(v: Value): Value[] {
   return [v];
 }
 
+/** The shape a layer sees: a Keras tensor's (batch None), or an eager array's concrete shape. */
 export function shapeOf(v: Value): Shape | null {
   if (v.k === 'tensor') return v.t.shape;
-  if (v.k === 'array') return v.shape ? [null, ...v.shape.slice(1)] : null;
+  if (v.k === 'array') return v.shape;
   return null;
 }
 
@@ -330,6 +331,11 @@ function buildSubclassed(rt: KerasRuntime, model: ModelObj, inputShape: Shape | 
   const instance = model.layer.instance!;
   const call = findClassAttr(instance.cls, 'call');
   model.built = true;
+  const build = findClassAttr(instance.cls, 'build');
+  if (build?.k === 'func' && inputShape) {
+    model.layer.weights ??= [];
+    rt.inLayerCall(() => rt.interp.callFunction(build, { ...rt.syntheticArgs(at), positional: [shapeValue(inputShape)] }, instance));
+  }
   if (call?.k !== 'func' || !inputShape) return;
   const input: Value = { k: 'tensor', t: { shape: inputShape, producer: null, nodeIndex: 0, outputIndex: 0 } };
   const result = rt.inLayerCall(() => rt.interp.callFunction(call, { ...rt.syntheticArgs(at), positional: [input] }, instance));

@@ -8,7 +8,7 @@ import type { CallArgs } from './interpreter';
 import type { KerasRuntime } from './keras-runtime';
 import type { TensorObj } from './keras-objects';
 import { broadcast, concatShapes, matmulShape, nestedListShape, normAxis, reduceShape, reshape, toDims, type Dims } from './keras-shapes';
-import { isSequence, list, unknown, type Value } from './values';
+import { isSequence, unknown, type Value } from './values';
 
 const UNARY = new Set([
   'abs', 'absolute', 'square', 'sqrt', 'exp', 'log', 'log1p', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'log_softmax',
@@ -109,6 +109,10 @@ export function tensorOp(rt: KerasRuntime, namespace: string, fn: string, args: 
     return { k: 'tuple', items: [tensorOp(rt, namespace, 'mean', reduced), tensorOp(rt, namespace, 'var', reduced)] };
   }
   const inputs = flatInputs(args);
+  if (fn === 'shape' && (inputs[0]?.k === 'tensor' || inputs[0]?.k === 'array')) {
+    const dims = valueShape(inputs[0]);
+    return dims ? { k: 'tuple', items: dims.map((d): Value => (d === null ? unknown('dynamic dim') : { k: 'num', v: d, int: true })) } : unknown('shape');
+  }
   const shape = shapeOverride !== undefined ? shapeOverride : opShape(fn, args);
   const symbolic = inputs.filter((v): v is { k: 'tensor'; t: TensorObj } => v.k === 'tensor' && v.t.producer !== null);
   if (inputs.some((v) => v.k === 'tensor') || symbolic.length > 0) {
@@ -116,7 +120,6 @@ export function tensorOp(rt: KerasRuntime, namespace: string, fn: string, args: 
     return { k: 'tensor', t: { shape: shape as Shape | null, producer: null, nodeIndex: 0, outputIndex: 0 } };
   }
   if (inputs.some((v) => v.k === 'array' || v.k === 'weight')) return { k: 'array', shape };
-  if (fn === 'shape' && inputs[0]?.k === 'tensor') return list([]);
   return unknown(`${namespace}.${fn}`);
 }
 
@@ -175,8 +178,14 @@ export function numpyCall(rt: KerasRuntime, fn: string, args: CallArgs): Value {
     case 'array':
       return a?.k === 'array' ? { ...a } : arr(a ? nestedListShape(a) : null);
     case 'arange': {
-      const [start, stop] = b ? [a, b] : [{ k: 'num', v: 0, int: true } as Value, a];
-      return start?.k === 'num' && stop?.k === 'num' ? arr([Math.max(0, Math.ceil(stop.v - start.v))]) : arr(null);
+      const zero: Value = { k: 'num', v: 0, int: true };
+      const one: Value = { k: 'num', v: 1, int: true };
+      const start = kw('start') ?? (b ? a : zero);
+      const stop = kw('stop') ?? (b ? b : a);
+      const step = kw('step') ?? c ?? one;
+      return start?.k === 'num' && stop?.k === 'num' && step?.k === 'num' && step.v !== 0
+        ? arr([Math.max(0, Math.ceil((stop.v - start.v) / step.v))])
+        : arr(null);
     }
     case 'linspace':
       return arr(c?.k === 'num' ? [c.v] : kw('num')?.k === 'num' ? [(kw('num') as { v: number }).v] : [50]);

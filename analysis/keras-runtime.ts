@@ -4,7 +4,7 @@
  * every reference to a layer the language server needs.
  */
 import type { ConfigValue, Reference, Shape, SourceRange } from '../graph/model-graph';
-import type { CallArgs, Interpreter } from './interpreter';
+import { findClassAttr, type CallArgs, type Interpreter } from './interpreter';
 import { execImport, apiValue } from './keras-api';
 import {
   buildModel,
@@ -594,6 +594,10 @@ export class KerasRuntime {
         else if (layer.spec && !layer.weights) {
           const shape = toDims(args.positional[0] ?? args.keywords.get('input_shape'));
           layer.weights = layer.spec.infer(layer.config, [shape], {}).weights;
+        } else if (layer.instance && !layer.weights) {
+          const build = findClassAttr(layer.instance.cls, 'build');
+          layer.weights = [];
+          if (build?.k === 'func') this.inLayerCall(() => this.interp.callFunction(build, args, layer.instance!));
         }
         return NONE;
       case 'count_params': {
