@@ -350,9 +350,15 @@ def main_child(fixture, out_path):
     # ---- quiet, fast training -------------------------------------------
     fit_info = {}  # id(model) -> {"calls": n, "error": str|None}
 
+    import re
+
     def err_text(e):
-        msg = str(e).strip().splitlines()
-        return f"{type(e).__name__}: {msg[0] if msg else ''}"[:400]
+        lines = [re.sub(r"\x1b\[[0-9;]*m", "", l).strip() for l in str(e).splitlines()]
+        lines = [l for l in lines if l]
+        text = lines[0] if lines else ""
+        if text.startswith("Exception encountered when calling") and len(lines) > 1:
+            text += " " + lines[1]
+        return f"{type(e).__name__}: {text}"[:400]
 
     def cut(a):
         if a is None:
