@@ -24,7 +24,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   const layerNodes = layers.map((layer) => buildLayerNode(rt, layer, model, inGraph, outbound.get(layer) ?? []));
   // A subclassed model may own weights itself (add_weight in its build()).
   const ownWeights = model.kind === 'subclassed' ? (model.layer.weights ?? []) : [];
-  const uniqueWeights = [...ownWeights, ...collectWeights(layers)];
+  const uniqueWeights = [...ownWeights, ...collectWeights(layers, model.kind === 'subclassed' && model.built)];
   const total = model.built || model.kind !== 'subclassed' ? countParams(uniqueWeights) : null;
   const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
   const node: ModelNode = {
@@ -64,7 +64,8 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
     outputShape: layerOutputShape(layer, model),
     params: weights ? countParams(weights) : null,
     trainable: layer.trainable,
-    kernelShape: weights ? kernelShapeOf(weights) : null,
+    // `layer.kernel` is the layer's own variable: models and sublayers' kernels do not count.
+    kernelShape: !layer.model && layer.weights ? kernelShapeOf(layer.weights) : null,
     weights: weights ?? [],
     inbound: model.kind === 'functional' && firstNode ? firstNode.inputs.map((t) => t.producer?.name ?? '?') : [],
     outbound,
@@ -107,13 +108,18 @@ function layerWeights(layer: LayerObj): WeightInfo[] | null {
   return [...layer.weights, ...tracked.flatMap((w) => w!)];
 }
 
-function collectWeights(layers: LayerObj[]): WeightInfo[] {
+/**
+ * The weights Keras counts for a set of layers. In a built subclassed model, layers never called
+ * have no weights yet and count as 0 (as `count_params()` does); elsewhere they make it unknown.
+ */
+function collectWeights(layers: LayerObj[], unbuiltCountsAsZero = false): WeightInfo[] {
   const seen = new Set<LayerObj>();
   const out: WeightInfo[] = [];
   for (const layer of layers) {
     if (seen.has(layer)) continue;
     seen.add(layer);
     const w = layerWeights(layer);
+    if (w === null && unbuiltCountsAsZero) continue;
     if (w === null) return [{ name: '?', shape: null, trainable: true }];
     out.push(...w);
   }

@@ -277,7 +277,7 @@ function dimsOfShapeValue(v: Value): Shape | null {
 export function callModel(rt: KerasRuntime, model: ModelObj, args: CallArgs): Value {
   const input = args.positional[0] ?? args.keywords.get('inputs') ?? unknown('model input');
   const inputs = isSequence(input) ? input.items : [input];
-  if (!model.built) buildModel(rt, model, shapeOf(inputs[0]), args.node);
+  buildModel(rt, model, shapeOf(inputs[0]), args.node);
   let outputShape: Shape | Shape[] | null;
   if (model.kind === 'subclassed') outputShape = model.layer.firstOutput ?? null;
   else {
@@ -289,13 +289,17 @@ export function callModel(rt: KerasRuntime, model: ModelObj, args: CallArgs): Va
 }
 
 /** Builds an unbuilt model for an input shape, as `fit`, `build()` or a first call would. */
-export function buildModel(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node): void {
-  if (model.built) return;
+/**
+ * Builds an unbuilt model for an input shape, as `fit`, a first call or `build()` would.
+ * An explicit `build()` on a subclassed model without its own build() only marks it built (Keras
+ * 3 does not run call() then); its layers get built by the first real call.
+ */
+export function buildModel(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node, how: { explicit?: boolean } = {}): void {
   if (model.kind === 'sequential') {
-    if (!inputShape) return;
-    buildSequential(rt, model, inputShape, at);
+    if (!model.built && inputShape) buildSequential(rt, model, inputShape, at);
   } else if (model.kind === 'subclassed') {
-    buildSubclassed(rt, model, inputShape, at);
+    if (!model.built) runUserBuild(rt, model, inputShape, at);
+    if (!how.explicit) traceSubclassed(rt, model, inputShape, at);
   }
 }
 
@@ -327,16 +331,23 @@ export function buildSequential(rt: KerasRuntime, model: ModelObj, inputShape: S
   rt.names.consume('functional', rt.interp.uncertain > 0);
 }
 
-function buildSubclassed(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node): void {
+function runUserBuild(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node): void {
   const instance = model.layer.instance!;
-  const call = findClassAttr(instance.cls, 'call');
   model.built = true;
   const build = findClassAttr(instance.cls, 'build');
   if (build?.k === 'func' && inputShape) {
     model.layer.weights ??= [];
     rt.inLayerCall(() => rt.interp.callFunction(build, { ...rt.syntheticArgs(at), positional: [shapeValue(inputShape)] }, instance));
   }
-  if (call?.k !== 'func' || !inputShape) return;
+}
+
+/** The first real call of a subclassed model runs call(), building its layers. */
+function traceSubclassed(rt: KerasRuntime, model: ModelObj, inputShape: Shape | null, at: Node): void {
+  if (model.traced || !inputShape) return;
+  const instance = model.layer.instance!;
+  const call = findClassAttr(instance.cls, 'call');
+  if (call?.k !== 'func') return;
+  model.traced = true;
   const input: Value = { k: 'tensor', t: { shape: inputShape, producer: null, nodeIndex: 0, outputIndex: 0 } };
   const result = rt.inLayerCall(() => rt.interp.callFunction(call, { ...rt.syntheticArgs(at), positional: [input] }, instance));
   model.layer.firstOutput = outputShapeOf(result);

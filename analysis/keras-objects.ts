@@ -65,6 +65,8 @@ export interface ModelObj {
   /** Output names when `outputs` was a dict. */
   outputKeys?: string[];
   built: boolean;
+  /** A subclassed model whose call() has run (its layers are built). */
+  traced?: boolean;
   /** Model outputs that are not Keras tensors (Keras raises at construction). */
   invalidOutputs?: string[];
   compile?: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value> };

@@ -513,13 +513,21 @@ export class KerasRuntime {
     return { k: 'kobj', cls: 'Error', args: { message: str(message) } };
   }
 
-  private layerAttr(layer: LayerObj, attr: string, _node: Node, self: Value): Value {
+  private neverCalledError(layer: LayerObj, attr: string, node: Node): Value {
+    const message = `The layer ${layer.name} has never been called and thus has no defined ${attr} (use ${attr}s, or build a functional model with keras.Input)`;
+    this.interp.notes.note(node.startPosition.row + 1, 'error', message);
+    return { k: 'kobj', cls: 'Error', args: { message: str(message) } };
+  }
+
+  private layerAttr(layer: LayerObj, attr: string, node: Node, self: Value): Value {
     const model = layer.model;
     switch (attr) {
       case 'output':
       case 'input': {
         const n = layer.nodes[0];
         const t = attr === 'output' ? n?.outputs : n?.inputs;
+        // Keras 3's Sequential has `inputs`/`outputs` but no `input`/`output` until called.
+        if (model?.kind === 'sequential' && !n) return this.neverCalledError(layer, attr, node);
         if (model && model.kind !== 'subclassed') return tensorsValue(attr === 'output' ? model.outputs : model.inputs);
         return t ? tensorsValue(t) : unknown(`${layer.name}.${attr}`);
       }
@@ -590,7 +598,7 @@ export class KerasRuntime {
         if (model) this.fitLike(model, name, args);
         return name === 'predict' ? unknown('predictions') : unknown('history');
       case 'build':
-        if (model) buildModel(this, model, toDims(args.positional[0] ?? args.keywords.get('input_shape')), args.node);
+        if (model) buildModel(this, model, toDims(args.positional[0] ?? args.keywords.get('input_shape')), args.node, { explicit: true });
         else if (layer.spec && !layer.weights) {
           const shape = toDims(args.positional[0] ?? args.keywords.get('input_shape'));
           layer.weights = layer.spec.infer(layer.config, [shape], {}).weights;
@@ -652,7 +660,7 @@ export class KerasRuntime {
       if (data && isSequence(data)) [x, y] = [data.items[0], data.items[1]];
     }
     if (method === 'fit') model.fits.push({ node: args.node, args: namedArgs(args, ['x', 'y', 'batch_size', 'epochs']), positional: args.positional });
-    if (!model.built && x) {
+    if (x && (!model.built || (model.kind === 'subclassed' && !model.traced))) {
       const first = isSequence(x) ? x.items[0] : x;
       const shape = first?.k === 'array' && first.shape ? ([null, ...first.shape.slice(1)] as Shape) : null;
       buildModel(this, model, shape, args.node);

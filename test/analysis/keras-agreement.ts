@@ -92,15 +92,24 @@ function compareLayers(expected: ExpectedLayer[], actual: SummaryLayer[], where:
     for (const key of LAYER_FIELDS) {
       const ours = key === 'name' && al.nameSource === 'approximate' ? undefined : al[key];
       const verdict = field(tally, at, key, ours, el[key]);
-      if (CORE_FIELDS.has(key) && verdict !== 'exact') exact = false;
+      if (CORE_FIELDS.has(key) && verdict !== 'exact' && verdict !== 'skipped') exact = false;
     }
     if (exact) tally.exactLayers++;
     if (el.layers) compareLayers(el.layers, al.layers ?? [], `${at} nested`, tally);
   });
 }
 
+/** Fields where Keras's null means "not built / no such value", so a value from us would be wrong. */
+const NULL_MEANS_NONE = new Set(['params', 'outputShape', 'kernelShape', 'totalParams']);
+
 function field(tally: Tally, where: string, key: string, ours: unknown, keras: unknown): 'exact' | 'unknown' | 'wrong' | 'skipped' {
-  if (keras === null || keras === undefined) return 'skipped'; // Keras itself had no answer
+  if (keras === null || keras === undefined) {
+    if (keras === null && NULL_MEANS_NONE.has(key) && ours !== null && ours !== undefined) {
+      tally.wrong.push(`${where}.${key}: analyzer ${JSON.stringify(ours)}, keras has none (null)`);
+      return 'wrong';
+    }
+    return 'skipped'; // Keras itself had no answer, and neither do we
+  }
   if (ours === null || ours === undefined) {
     tally.unknown.push(`${where}.${key}: unknown, keras ${JSON.stringify(keras)}`);
     return 'unknown';
