@@ -44,6 +44,11 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
     approximate: model.layer.approximate || layerNodes.some((l) => l.nameSource === 'approximate' || l.outputShape === null),
   };
   if (model.outputKeys) node.outputKeys = model.outputKeys;
+  if (model.opaque) {
+    node.opaque = model.opaque;
+    node.totalParams = node.trainableParams = node.nonTrainableParams = null;
+    node.approximate = true;
+  }
   if (model.layer.file) node.file = model.layer.file;
   if (model.invalidOutputs) node.error = `outputs include ${model.invalidOutputs.join(', ')}; Keras raises when building this model`;
   if (model.compile) node.compile = compileInfo(rt, model);
@@ -74,6 +79,8 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
   };
   if (layer.nameRange) node.nameRange = layer.nameRange;
   if (layer.file) node.file = layer.file;
+  const approximateSource = firstNode?.inputs.some((t) => t.producer?.nameSource === 'approximate');
+  if (firstNode?.maskedInputs || approximateSource) node.inboundApproximate = true;
   if (layer.model) node.model = buildModelNode(rt, layer.model, []);
   return node;
 }
@@ -98,6 +105,7 @@ function withNoneBatch(shape: OutputShape): OutputShape {
 /** A layer's weights, including those of layers it tracks (custom layers) or contains (models). */
 function layerWeights(layer: LayerObj): WeightInfo[] | null {
   if (layer.model) {
+    if (layer.model.opaque) return null;
     const inner = modelLayers(layer.model);
     if (!layer.model.built && layer.model.kind !== 'functional') return null;
     return collectWeights(inner);

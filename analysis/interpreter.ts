@@ -96,7 +96,10 @@ export class Interpreter {
         return this.defineClass(node, scope);
       case 'decorated_definition': {
         const def = node.childForFieldName('definition');
-        if (def) this.execStmt(def, scope);
+        if (!def) return;
+        if (def.type === 'class_definition' && node.children.some((c) => c.type === 'decorator' && /\bdataclass\b/.test(c.text))) {
+          this.defineClass(def, scope, true);
+        } else this.execStmt(def, scope);
         return;
       }
       case 'if_statement':
@@ -389,7 +392,7 @@ export class Interpreter {
     return defaults;
   }
 
-  private defineClass(node: Node, scope: Scope): void {
+  private defineClass(node: Node, scope: Scope, isDataclass = false): void {
     const name = node.childForFieldName('name')?.text ?? '<class>';
     const bases: Value[] = [];
     for (const arg of node.childForFieldName('superclasses')?.namedChildren ?? []) {
@@ -402,6 +405,7 @@ export class Interpreter {
     for (const [key, value] of body.vars) {
       cls.attrs.set(key, value.k === 'func' ? { ...value, owner: cls } : value);
     }
+    if (isDataclass) cls.dataclassFields = annotatedFields(block);
     scope.assign(name, cls);
   }
 
@@ -814,6 +818,7 @@ export class Interpreter {
       case 'instance': {
         const own = obj.attrs.get(attr);
         if (own !== undefined) return own;
+        if (obj.opaque && findClassAttr(obj.cls, attr)?.k !== 'func') return unknown(`attribute ${attr}`);
         // Keras wraps build(): calling it marks the layer built, so route it through the runtime.
         if (attr === 'build' && obj.layer) return { k: 'method', self: obj, name: 'build' };
         const fromClass = findClassAttr(obj.cls, attr);
@@ -904,6 +909,17 @@ export class Interpreter {
       throw error;
     }
   }
+}
+
+/** `x: int = 3` / `x: int` lines of a class body, in order: a dataclass's fields. */
+function annotatedFields(block: Node | null): string[] {
+  const fields: string[] = [];
+  for (const stmt of block ? children(block) : []) {
+    const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    const left = assignment?.type === 'assignment' && assignment.childForFieldName('type') ? assignment.childForFieldName('left') : null;
+    if (left?.type === 'identifier') fields.push(left.text);
+  }
+  return fields;
 }
 
 export function children(node: Node): Node[] {

@@ -198,11 +198,18 @@ function emitOutputs(rt: KerasRuntime, layer: LayerObj, inputs: Value[], outputS
     ? { inputs: inputs.map((v) => (v as { t: TensorObj }).t), outputs: [], range: rt.interp.rangeOf(args.node) }
     : undefined;
   const nodeIndex = layer.nodes.length;
+  const masked = producesMask(layer) || inputs.some((v) => v.k === 'tensor' && v.t.masked);
+  if (symbolic && producesMask(layer)) {
+    // Keras computes the mask with ops on the Keras tensor, which take `not_equal` and `any` names.
+    for (const prefix of ['not_equal', 'any']) rt.names.consume(prefix, rt.interp.uncertain > 0);
+  }
   const outputs = shapes.map((shape, i) => {
     const t: TensorObj = { shape, producer: symbolic ? layer : null, nodeIndex, outputIndex: i };
     if (!symbolic) t.eagerProducer = layer;
+    if (masked) t.masked = true;
     return t;
   });
+  if (node && inputs.some((v) => v.k === 'tensor' && v.t.masked)) node.maskedInputs = true;
   if (node) {
     node.outputs = outputs;
     layer.nodes.push(node);
@@ -210,6 +217,10 @@ function emitOutputs(rt: KerasRuntime, layer: LayerObj, inputs: Value[], outputS
   const values = outputs.map((t): Value => ({ k: 'tensor', t }));
   if (!isMulti(outputShape)) return values[0];
   return list(values);
+}
+
+function producesMask(layer: LayerObj): boolean {
+  return layer.className === 'Masking' || (layer.className === 'Embedding' && layer.config.mask_zero === true);
 }
 
 export function isMulti(shape: Shape | Shape[] | null): shape is Shape[] {
@@ -279,7 +290,8 @@ export function callModel(rt: KerasRuntime, model: ModelObj, args: CallArgs): Va
   const inputs = isSequence(input) ? input.items : [input];
   buildModel(rt, model, shapeOf(inputs[0]), args.node);
   let outputShape: Shape | Shape[] | null;
-  if (model.kind === 'subclassed') outputShape = model.layer.firstOutput ?? null;
+  if (model.opaque) outputShape = null;
+  else if (model.kind === 'subclassed') outputShape = model.layer.firstOutput ?? null;
   else {
     const shapes = model.outputs.map((t) => t.shape);
     outputShape = shapes.length === 1 ? shapes[0] : shapes.every((s) => s) ? (shapes as Shape[]) : null;

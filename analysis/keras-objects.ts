@@ -11,6 +11,8 @@ export interface CallNode {
   inputs: TensorObj[];
   outputs: TensorObj[];
   range: SourceRange;
+  /** Fed by a masked tensor: Keras also lists mask ops among this node's inbound, which we do not model. */
+  maskedInputs?: boolean;
 }
 
 export interface LayerObj {
@@ -52,6 +54,8 @@ export interface TensorObj {
   outputIndex: number;
   /** The layer that computed this tensor outside the symbolic graph (inside a call(), eagerly). */
   eagerProducer?: LayerObj;
+  /** Carries a Keras mask (Embedding(mask_zero=True), Masking): Keras wires mask ops into later nodes. */
+  masked?: boolean;
 }
 
 export interface ModelObj {
@@ -65,6 +69,8 @@ export interface ModelObj {
   /** Output names when `outputs` was a dict. */
   outputKeys?: string[];
   built: boolean;
+  /** Set for architectures we do not analyze (keras.applications.*): what it is. */
+  opaque?: string;
   /** A subclassed model whose call() has run (its layers are built). */
   traced?: boolean;
   /** Model outputs that are not Keras tensors (Keras raises at construction). */

@@ -262,6 +262,8 @@ export class KerasRuntime {
     const init = findInit(cls);
     if (init?.k === 'func') this.runMethod(cls, instance, () => this.interp.callFunction(init, args, instance));
     else if (instance.layer) this.kerasInit(instance, args);
+    else if (cls.dataclassFields) initDataclass(instance, cls.dataclassFields, args);
+    else if (args.positional.length > 0 || args.keywords.size > 0) instance.opaque = true;
     if (instance.layer && !instance.layer.name) this.nameLayer(instance.layer, undefined, undefined);
     return instance;
   }
@@ -327,6 +329,8 @@ export class KerasRuntime {
       this.names.reset();
       return NONE;
     }
+    const application = /^keras\.applications\.(?:[a-z_0-9]+\.)?([A-Z]\w*)$/.exec(path);
+    if (application) return layerValue(this.makeApplication(application[1], args));
     const layerClass = /^keras\.layers\.([A-Z]\w*)$/.exec(path);
     if (layerClass) return layerValue(constructLayer(this, layerClass[1], args));
     const merge = /^keras\.layers\.([a-z]+)$/.exec(path);
@@ -404,6 +408,28 @@ export class KerasRuntime {
     layer.model = model;
     this.models.push(model);
     return model;
+  }
+
+  /**
+   * `keras.applications.MobileNetV2(...)`: a whole pretrained architecture. Its hundreds of layers
+   * are not analyzed; the model is opaque (layers, params and output shape unknown, name approximate).
+   */
+  private makeApplication(className: string, args: CallArgs): LayerObj {
+    const layer = this.newLayer('layer', 'Functional', this.interp.rangeOf(args.node));
+    const model = this.newModel('functional', layer);
+    model.opaque = `keras.applications.${className}`;
+    // It builds its own keras.Input, consuming an `input_layer` name (seen for MobileNetV2; not
+    // verified for every application, so later input names become approximate).
+    this.names.consume('input_layer', true);
+    layer.name = className.toLowerCase();
+    layer.nameSource = 'approximate';
+    layer.approximate = true;
+    const name = args.keywords.get('name');
+    if (name?.k === 'str') {
+      layer.name = name.v;
+      layer.nameSource = 'explicit';
+    }
+    return layer;
   }
 
   private makeSequential(args: CallArgs): Value {
@@ -700,6 +726,14 @@ export class KerasRuntime {
 }
 
 // ───────────── module-private helpers ─────────────
+
+/** The `__init__` a dataclass generates: fields from arguments, else their class-level defaults. */
+function initDataclass(instance: InstanceValue, fields: string[], args: CallArgs): void {
+  fields.forEach((field, i) => {
+    const value = i < args.positional.length ? args.positional[i] : args.keywords.get(field);
+    if (value) instance.attrs.set(field, value);
+  });
+}
 
 function findInit(cls: ClassValue): Value | undefined {
   const seen = new Set<ClassValue>();

@@ -51,6 +51,8 @@ export interface ClassValue {
   attrs: Map<string, Value>;
   /** What Keras base the class derives from, following user bases. */
   kerasBase: 'model' | 'layer' | null;
+  /** For `@dataclass` classes: the fields, in declaration order (the generated __init__'s parameters). */
+  dataclassFields?: string[];
 }
 
 export interface InstanceValue {
@@ -59,6 +61,8 @@ export interface InstanceValue {
   attrs: Map<string, Value>;
   /** The Keras object this instance is (subclassed model or custom layer). */
   layer?: LayerObj;
+  /** Built by a constructor we cannot follow: class-level defaults may not be its values. */
+  opaque?: boolean;
 }
 
 export const NONE: Value = { k: 'none' };

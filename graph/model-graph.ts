@@ -93,6 +93,8 @@ export interface LayerNode {
   weights: WeightInfo[];
   /** Inbound layer names of the first call (Keras's "Connected to"). */
   inbound: string[];
+  /** True when Keras may list more inbound operations (mask ops of a masked input) than `inbound`. */
+  inboundApproximate?: boolean;
   /** Layers that consume this layer's output, in this model. */
   outbound: string[];
   calls: LayerCall[];
@@ -127,6 +129,8 @@ export interface ModelNode {
   outputKeys?: string[];
   /** Set when Keras itself would refuse to build this model (e.g. a weight passed as an output). */
   error?: string;
+  /** Set for architectures whose layers are not analyzed (e.g. `keras.applications.MobileNetV2`). */
+  opaque?: string;
   /** Layers in Keras's `model.layers` order. */
   layers: LayerNode[];
   totalParams: number | null;

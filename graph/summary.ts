@@ -13,7 +13,10 @@ export interface SummaryLayer {
   trainable: boolean;
   kernelShape: LayerNode['kernelShape'];
   inbound: string[];
+  inboundApproximate?: boolean;
   line: number;
+  /** A nested model whose layers are not analyzed. */
+  opaque?: string;
   layers?: SummaryLayer[];
 }
 
@@ -30,6 +33,7 @@ export interface SummaryModel {
   trainableParams: number | null;
   approximate: boolean;
   error?: string;
+  opaque?: string;
   layers: SummaryLayer[];
 }
 
@@ -60,6 +64,7 @@ function summaryModel(m: ModelNode): SummaryModel {
     layers: m.layers.map(summaryLayer),
   };
   if (m.error) out.error = m.error;
+  if (m.opaque) out.opaque = m.opaque;
   return out;
 }
 
@@ -75,6 +80,8 @@ function summaryLayer(l: LayerNode): SummaryLayer {
     inbound: l.inbound,
     line: l.range.start.line + 1,
   };
+  if (l.inboundApproximate) out.inboundApproximate = true;
+  if (l.model?.opaque) out.opaque = l.model.opaque;
   if (l.model) out.layers = l.model.layers.map(summaryLayer);
   return out;
 }
@@ -110,6 +117,7 @@ export function summaryTable(model: ModelNode): string {
   lines.push(` Trainable params: ${formatCount(model.trainableParams)}`);
   lines.push(` Non-trainable params: ${formatCount(model.nonTrainableParams)}`);
   if (model.error) lines.push(` Error: ${model.error}`);
+  if (model.opaque) lines.push(` ${model.opaque}: its layers are not analyzed (shapes and params unknown).`);
   return lines.join('\n');
 }
 

@@ -72,6 +72,12 @@ function compareModel(em: ExpectedModel, am: SummaryModel, tally: Tally): void {
   field(tally, where, 'line', am.line, em.line);
   field(tally, where, 'variables', am.variables, em.variables);
   if (em.built) field(tally, where, 'totalParams', am.totalParams, em.totalParams);
+  if (am.opaque) {
+    // An architecture we do not analyze: every layer of it is an honest unknown.
+    tally.layers += em.layers.length;
+    tally.unknown.push(`${where}: ${am.opaque} not analyzed (${em.layers.length} layers)`);
+    return;
+  }
   if (em.built && em.kind !== 'subclassed') {
     field(tally, where, 'inputs', am.inputs, em.inputs);
     field(tally, where, 'outputs', am.outputs, em.outputs);
@@ -90,12 +96,14 @@ function compareLayers(expected: ExpectedLayer[], actual: SummaryLayer[], where:
     const at = `${where} layer ${i} (${el.name})`;
     let exact = true;
     for (const key of LAYER_FIELDS) {
-      const ours = key === 'name' && al.nameSource === 'approximate' ? undefined : al[key];
+      const approximate = (key === 'name' && al.nameSource === 'approximate') || (key === 'inbound' && al.inboundApproximate);
+      const ours = approximate ? undefined : al[key];
       const verdict = field(tally, at, key, ours, el[key]);
       if (CORE_FIELDS.has(key) && verdict !== 'exact' && verdict !== 'skipped') exact = false;
     }
     if (exact) tally.exactLayers++;
-    if (el.layers) compareLayers(el.layers, al.layers ?? [], `${at} nested`, tally);
+    if (el.layers && al.opaque) tally.unknown.push(`${at}: ${al.opaque} not analyzed`);
+    else if (el.layers) compareLayers(el.layers, al.layers ?? [], `${at} nested`, tally);
   });
 }
 
