@@ -128,9 +128,14 @@ export function callLayer(rt: KerasRuntime, layer: LayerObj, args: CallArgs): Va
     }
     outputShape = inference.outputShape ?? traceLambda(rt, layer, tensors, args);
   } else if (layer.userClass && layer.instance) {
+    const firstCall = !layer.weights;
     outputShape = callUserLayer(rt, layer, args, shapes);
+    if (firstCall && outputShape === null && shapes.every((sh) => sh !== null)) {
+      rt.interp.notes.note(args.node.startPosition.row + 1, 'info', `custom layer '${layer.name}' (${layer.className}): its call() uses code the analyzer does not follow; output shape unknown`);
+    }
   } else {
     outputShape = null;
+    if (!layer.weights) rt.noteUnknownClass(layer, args.node);
     layer.weights ??= [];
   }
   return emitOutputs(rt, layer, tensors.length > 0 ? nodeInputTensors(args) : tensors, outputShape, args);

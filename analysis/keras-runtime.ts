@@ -157,6 +157,11 @@ export class KerasRuntime {
     }
   }
 
+  /** A layer class we have no shape rule for: say so once, where it is first called. */
+  noteUnknownClass(layer: LayerObj, at: Node): void {
+    this.interp.notes.note(at.startPosition.row + 1, 'info', `layer '${layer.name}' (${layer.className}): class not known to the analyzer; its output shape and parameters are unknown`);
+  }
+
   inLayerCall<T>(fn: () => T): T {
     this.insideCall++;
     try {
@@ -197,7 +202,11 @@ export class KerasRuntime {
   failedImports = 0;
 
   execImport(node: Node, scope: Scope): void {
-    if (!execImport(node, scope, (module) => this.options.loadModule?.(module))) this.failedImports++;
+    if (!execImport(node, scope, (module) => this.options.loadModule?.(module))) {
+      this.failedImports++;
+      const module = node.childForFieldName('module_name')?.text ?? node.namedChildren[0]?.text ?? '';
+      this.interp.notes.note(node.startPosition.row + 1, 'info', `module '${module}' is not in the workspace or a known library; what it provides is unknown`);
+    }
   }
 
   wildcard(name: string, scope: Scope): Value | undefined {
