@@ -6,33 +6,65 @@
  * makes evaluation pure JavaScript — several times faster on large files — and the copy offers
  * the same small API the evaluator uses (`type`, `text`, `childForFieldName`, …).
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Language, Tree } from 'web-tree-sitter';
 
 export interface Point {
   row: number;
   column: number;
 }
 
+/** Line starts of a source text, for turning offsets into positions only when asked. */
+class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(source: string) {
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  point(offset: number): Point {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: offset - this.starts[lo] };
+  }
+}
+
+/** What every node of one tree shares: the text, its line index and the grammar's tables. */
+interface TreeContext {
+  source: string;
+  lines: LineIndex;
+}
+
 export class SyntaxNode {
   readonly children: SyntaxNode[] = [];
   hasError = false;
+  isMissing = false;
   private named?: SyntaxNode[];
 
   constructor(
-    private readonly source: string,
+    private readonly context: TreeContext,
     readonly type: string,
     readonly isNamed: boolean,
     readonly fieldName: string | null,
-    readonly isMissing: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
-    readonly startPosition: Point,
-    readonly endPosition: Point,
     readonly parent: SyntaxNode | null,
   ) {}
 
   get text(): string {
-    return this.source.slice(this.startIndex, this.endIndex);
+    return this.context.source.slice(this.startIndex, this.endIndex);
+  }
+
+  get startPosition(): Point {
+    return this.context.lines.point(this.startIndex);
+  }
+
+  get endPosition(): Point {
+    return this.context.lines.point(this.endIndex);
   }
 
   get isError(): boolean {
@@ -64,22 +96,39 @@ export class SyntaxNode {
   }
 }
 
+/** Per-grammar tables, so each node costs one type-id read instead of several wasm calls. */
+const grammarTables = new WeakMap<Language, { types: string[]; named: boolean[]; fields: (string | null)[] }>();
+
+function tablesFor(language: Language) {
+  let tables = grammarTables.get(language);
+  if (!tables) {
+    const count = language.nodeTypeCount;
+    const types: string[] = [];
+    const named: boolean[] = [];
+    for (let id = 0; id < count; id++) {
+      types.push(language.nodeTypeForId(id) ?? 'ERROR');
+      named.push(language.nodeTypeIsNamed(id));
+    }
+    tables = { types, named, fields: [...language.fields] };
+    grammarTables.set(language, tables);
+  }
+  return tables;
+}
+
 /** Copies `tree` (parsed from `source`) into SyntaxNodes, iteratively (deep nesting is fine). */
 export function toSyntaxTree(tree: Tree, source: string): SyntaxNode {
+  const { types, named, fields } = tablesFor(tree.language);
+  const context: TreeContext = { source, lines: new LineIndex(source) };
+  const checkMissing = tree.rootNode.hasError;
   const cursor = tree.walk();
-  const make = (parent: SyntaxNode | null): SyntaxNode =>
-    new SyntaxNode(
-      source,
-      cursor.nodeType,
-      cursor.nodeIsNamed,
-      cursor.currentFieldName,
-      cursor.nodeIsMissing,
-      cursor.startIndex,
-      cursor.endIndex,
-      cursor.startPosition,
-      cursor.endPosition,
-      parent,
-    );
+  const make = (parent: SyntaxNode | null): SyntaxNode => {
+    const typeId = cursor.nodeTypeId;
+    // ERROR nodes have an id outside the grammar's table.
+    const type = types[typeId] ?? 'ERROR';
+    const node = new SyntaxNode(context, type, named[typeId] ?? true, fields[cursor.currentFieldId] ?? null, cursor.startIndex, cursor.endIndex, parent);
+    if (checkMissing && cursor.nodeIsMissing) node.isMissing = true;
+    return node;
+  };
   const root = make(null);
   let current = root;
   try {
