@@ -32,6 +32,29 @@ export interface ModelCommandArgs {
   modelName?: string;
 }
 
+// ───────────────────────────── Settings (section `modelLens`) ─────────────────────────────
+
+/**
+ * The `modelLens.*` settings the language server reads per resource
+ * (`workspace/configuration` with `scopeUri`); the client contributes them in package.json.
+ */
+export interface ModelLensSettings {
+  diagnostics: { enabled: boolean };
+  codeLens: { enabled: boolean };
+  hover: { summaryTable: boolean };
+  /** Wall-clock budget for analysing one file, in ms. */
+  analysis: { timeBudgetMs: number };
+}
+
+export const SETTINGS_SECTION = 'modelLens';
+
+export const DEFAULT_SETTINGS: ModelLensSettings = {
+  diagnostics: { enabled: true },
+  codeLens: { enabled: true },
+  hover: { summaryTable: true },
+  analysis: { timeBudgetMs: 1500 },
+};
+
 // ───────────────────────────── Custom LSP requests ─────────────────────────────
 
 export interface ModelGraphParams {
@@ -67,6 +90,10 @@ export interface TrainRequest {
   backend?: 'auto' | 'native' | 'wasm';
   validationSplit?: number;
   seed?: number;
+  /** Use at most this many training samples (after validation split); default: all the data has. */
+  samples?: number;
+  /** Size of the fixed probe batch on which activation histograms are computed (default 256). */
+  probeSize?: number;
 }
 
 export type TrainerCommand = { type: 'train'; request: TrainRequest } | { type: 'stop' };
@@ -78,6 +105,10 @@ export interface LossComponentInfo {
   weight: number;
   layer?: string;
   tensor?: TensorKind;
+  /** 1-based source line the term comes from. */
+  line?: number;
+  /** Output layer of a per-output loss (multi-output models). */
+  output?: string;
 }
 
 export interface LossInterpretation {
@@ -147,7 +178,13 @@ export type TrainerEvent =
       stats: HistogramStats;
     }
   | { type: 'log'; level: 'info' | 'warning'; message: string }
-  | { type: 'end'; status: RunStatus; message: string };
+  | {
+      type: 'end';
+      status: RunStatus;
+      message: string;
+      /** Live tfjs tensors in the trainer before the run and after it cleaned up (equal = no leak). */
+      tensors?: { baseline: number; end: number };
+    };
 
 export type TrainerEventType = TrainerEvent['type'];
 
@@ -158,3 +195,65 @@ export interface SavedRun {
   request: TrainRequest;
   events: TrainerEvent[];
 }
+
+// ───────────────────────────── Webview messages ─────────────────────────────
+//
+// The Train & Inspect panel (webview/) and the extension host exchange `{ type, payload }`
+// envelopes; both sides send through one typed `post<K extends keyof M>(type: K, payload: M[K])`.
+// Handshake: the webview installs its listener, then sends `ready` first; the host queues every
+// message until `ready` arrives (and re-sends `init` after each `ready`: a reload or a restore
+// from the serializer sends `ready` again). Line numbers in these messages are 1-based.
+
+/** The run settings the panel's controls edit: the same options as the Train & Inspect command. */
+export interface PanelRunSettings {
+  /** `mnist`, `synthetic`, or a path to .npy/.npz/.csv; `''` = what the code loads. */
+  data: string;
+  epochs: number;
+  batchSize: number;
+  /** Layers tapped by the user, beyond those the loss code refers to. */
+  taps: string[];
+}
+
+/** host → webview `init`: what the panel is about. Sent after every `ready`; never clears run data. */
+export interface PanelInit {
+  /** The Python file (absolute path) the model comes from. */
+  file: string;
+  /** The model as the analyzer sees it, before any run (the `start` event brings the trained one). */
+  model?: ModelNode;
+  settings: PanelRunSettings;
+  /** Suggestions for the data control (`mnist`, `synthetic`, recent paths). */
+  dataChoices: string[];
+  /** True while a trainer process for this panel is running. */
+  running: boolean;
+}
+
+/** Messages the host sends to the webview. */
+export interface HostToWebview {
+  init: PanelInit;
+  /** Live trainer events, one or a batch (the host may coalesce events arriving within a frame). */
+  event: TrainerEvent | TrainerEvent[];
+  /** Replace whatever the panel shows with a saved run (Open Saved Run…). */
+  loadRun: SavedRun;
+  /** Optional: VS Code also sets `body` classes (`vscode-light`, `vscode-dark`, `vscode-high-contrast`, …) itself. */
+  theme: { kind: 'light' | 'dark' | 'highContrast' | 'highContrastLight' };
+}
+
+/** Messages the webview sends to the host. */
+export interface WebviewToHost {
+  /** First message, once listening. `restored`: state came back from `getState()` (panel hidden/reload/serializer). */
+  ready: { restored: boolean; file?: string };
+  /** Start a run with the panel's settings (the host stops a running one first, or refuses). */
+  startRun: PanelRunSettings;
+  stopRun: Record<string, never>;
+  /** Jump to where a layer (or a loss term) is defined; `file` when it is not the panel's own file. */
+  revealSource: { line: number; layer?: string; file?: string };
+  tapLayer: { layer: string };
+  untapLayer: { layer: string };
+  /** Ask the host to show an open dialog and answer with `loadRun`. */
+  openRun: Record<string, never>;
+  /** Ask the host to save the panel's run (the host keeps the events it forwarded). */
+  exportRun: Record<string, never>;
+}
+
+/** The envelope on the wire for a message map `M`. */
+export type PanelMessage<M> = { [K in keyof M]: { type: K; payload: M[K] } }[keyof M];

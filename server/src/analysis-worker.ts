@@ -1,0 +1,126 @@
+/**
+ * The analysis worker thread. It owns the tree-sitter parser and each open document's last tree
+ * (edited with tree.edit and handed to the parser for incremental re-parsing), runs the analyzer,
+ * and builds everything else that needs the tree (syntax index, diagnostics with their fixes), so
+ * that the main thread never blocks on analysis and keeps answering completion and hover.
+ */
+import { parentPort } from 'node:worker_threads';
+import { analyzeWithParser } from '../../analysis/analyze';
+import { initParser, type Tree } from '../../analysis/parser';
+import { CheckContext } from './features/diagnostic-kit';
+import { computeDiagnostics } from './features/diagnostics';
+import { GraphLookup } from './lookup';
+import type { SnapshotData } from './snapshot';
+import { buildSyntaxIndex } from './syntax-index';
+import { ModuleResolver } from './workspace';
+
+/** tree-sitter's edit, in UTF-16 offsets and positions (what web-tree-sitter uses). */
+export interface TreeEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: { row: number; column: number };
+  oldEndPosition: { row: number; column: number };
+  newEndPosition: { row: number; column: number };
+}
+
+export interface AnalyzeJob {
+  type: 'analyze';
+  id: number;
+  uri: string;
+  path: string;
+  version: number;
+  text: string;
+  /** The version the worker's tree for this uri is at, and the edits from it to `version`. */
+  baseVersion: number | null;
+  edits: TreeEdit[];
+  /** Open documents' texts that changed since the last job (null: closed, read from disk again). */
+  overlays: [string, string | null][];
+  roots: string[];
+  timeBudgetMs: number;
+  /** Keep the tree for incremental re-parsing (open documents only). */
+  keepTree: boolean;
+}
+
+export type WorkerRequest = AnalyzeJob | { type: 'forget'; uri: string };
+
+export type WorkerResponse = { type: 'done'; id: number; json: string } | { type: 'failed'; id: number; message: string };
+
+export function runAnalysisWorker(): void {
+  const port = parentPort;
+  if (!port) return;
+  const trees = new Map<string, { version: number; tree: Tree }>();
+  const resolver = new ModuleResolver();
+  const parser = initParser();
+
+  port.on('message', async (message: WorkerRequest) => {
+    if (message.type === 'forget') {
+      trees.get(message.uri)?.tree.delete();
+      trees.delete(message.uri);
+      return;
+    }
+    try {
+      const json = JSON.stringify(analyze(await parser, message, trees, resolver));
+      port.postMessage({ type: 'done', id: message.id, json } satisfies WorkerResponse);
+    } catch (error) {
+      trees.get(message.uri)?.tree.delete();
+      trees.delete(message.uri);
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      port.postMessage({ type: 'failed', id: message.id, message: text } satisfies WorkerResponse);
+    }
+  });
+}
+
+function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob, trees: Map<string, { version: number; tree: Tree }>, resolver: ModuleResolver): SnapshotData {
+  resolver.roots = job.roots;
+  for (const [file, text] of job.overlays) {
+    if (text === null) resolver.overlays.delete(file);
+    else resolver.overlays.set(file, text);
+  }
+  if (job.keepTree) resolver.overlays.set(job.path, job.text);
+
+  const previous = trees.get(job.uri);
+  trees.delete(job.uri);
+  let previousTree: Tree | undefined;
+  if (previous && previous.version === job.baseVersion) {
+    for (const edit of job.edits) previous.tree.edit(edit);
+    previousTree = previous.tree;
+  } else {
+    previous?.tree.delete();
+  }
+
+  const used = new Set<string>();
+  const started = performance.now();
+  const result = analyzeWithParser(parser, job.text, {
+    file: job.path,
+    previousTree,
+    limits: { timeMs: job.timeBudgetMs },
+    readModule: (module) => resolver.read(module, job.path, used),
+  });
+  previousTree?.delete();
+  const analyzed = performance.now();
+
+  const index = buildSyntaxIndex(result.graph, result.tree, result.parsedText);
+  const lookup = new GraphLookup(result.graph, index);
+  const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.tree.rootNode, result.parsedText));
+  const indexed = performance.now();
+
+  // Only a tree of the document's own text can seed the next parse (not one with blanked lines).
+  if (job.keepTree && result.parsedText === job.text) trees.set(job.uri, { version: job.version, tree: result.tree });
+  else result.tree.delete();
+
+  return {
+    uri: job.uri,
+    path: job.path,
+    version: job.version,
+    graph: result.graph,
+    index,
+    diagnostics,
+    dependencies: [...used],
+    timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), reusedTree: !!previousTree },
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,304 @@
+/**
+ * Diagnostics: Keras mistakes that the model graph proves, each with a stable code (see Codes) and
+ * a quick fix where one exists. Computed once per analysis in the worker (they need the tree);
+ * the main thread publishes them when settings allow. Rule: a check stays silent when the part of
+ * the analysis it relies on is approximate.
+ */
+import type { Diagnostic } from 'vscode-languageserver';
+import type { LayerNode, ModelNode, Shape } from '../../../graph/model-graph';
+import { namesAreExact } from '../lookup';
+import type { Fix } from '../snapshot';
+import { argument, callParts, enclosingFunction, nodeAtRange, rangeOfNode, sequenceElements, unwrapParens, type Node } from '../tree';
+import {
+  CheckContext,
+  closestNames,
+  Codes,
+  diagnostic,
+  DiagnosticSeverity,
+  formatDims,
+  quoteList,
+  replaceFix,
+} from './diagnostic-kit';
+import { addLossTemplateFix, layerOfExpression, lossArityDiagnostics, regularizerRewrite, weightReceiver } from './loss-fix';
+import { recognizeLoss, requiredParameters } from './loss-penalty';
+
+export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
+  const all = [
+    ...unknownNames(ctx),
+    ...duplicateNames(ctx),
+    ...lossArityDiagnostics(ctx),
+    ...fitTargets(ctx),
+    ...inputShapes(ctx),
+    ...weightOutputs(ctx),
+    ...symbolicAddLoss(ctx),
+  ];
+  // Code run twice (a builder function called for two models) reports the same thing twice.
+  const seen = new Set<string>();
+  return all.filter((d) => {
+    const key = `${d.code}@${d.range.start.line}:${d.range.start.character}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+// ───────────── layer and output names ─────────────
+
+function unknownNames(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const s of ctx.index.strings) {
+    if (!s.receiverKnown || s.modelIds.length !== 1) continue;
+    const model = ctx.lookup.model(s.modelIds[0]);
+    if (!model || !namesAreExact(model, ctx.graph)) continue;
+    if (s.context === 'get_layer' && s.layerIds.length === 0) {
+      const names = model.layers.map((l) => l.name);
+      const guesses = closestNames(s.text, names);
+      const hint = guesses.length > 0 ? `Did you mean '${guesses[0]}'?` : `Its layers: ${quoteList(names)}.`;
+      out.push(
+        diagnostic(s.range, Codes.unknownLayer, DiagnosticSeverity.Error, `No layer named '${s.text}' in model ${modelLabel(model)} (get_layer raises ValueError). ${hint}`, {
+          fixes: guesses.map((g, i) => replaceFix(`Change to '${g}'`, ctx.uri, s.range, g, i === 0)),
+        }),
+      );
+    }
+    if (s.context === 'output_key') {
+      const outputs = model.outputKeys ?? model.outputs;
+      if (outputs.includes(s.text)) continue;
+      const guesses = closestNames(s.text, outputs);
+      out.push(
+        diagnostic(s.range, Codes.unknownOutput, DiagnosticSeverity.Error, `'${s.text}' is not an output of model ${modelLabel(model)}; Keras expects the keys ${quoteList(outputs)}.${guesses.length ? ` Did you mean '${guesses[0]}'?` : ''}`, {
+          fixes: guesses.map((g, i) => replaceFix(`Change to '${g}'`, ctx.uri, s.range, g, i === 0)),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function duplicateNames(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const model of ctx.graph.models) {
+    if (!namesAreExact(model, ctx.graph)) continue;
+    const byName = new Map<string, LayerNode[]>();
+    for (const layer of model.layers) byName.set(layer.name, [...(byName.get(layer.name) ?? []), layer]);
+    const taken = new Set(model.layers.map((l) => l.name));
+    for (const [name, layers] of byName) {
+      if (layers.length < 2) continue;
+      for (const layer of layers.slice(1)) {
+        if (layer.file) continue;
+        const site = ctx.index.nameSites.find((n) => n.layerId === layer.id);
+        const range = site?.range ?? layer.range;
+        const fixes: Fix[] = [];
+        if (site) {
+          const fresh = freshName(name, taken);
+          taken.add(fresh);
+          fixes.push(replaceFix(`Rename this layer to '${fresh}'`, ctx.uri, site.range, fresh, true));
+        }
+        out.push(
+          diagnostic(range, Codes.duplicateLayerName, DiagnosticSeverity.Error, `The name '${name}' is used ${layers.length} times in model ${modelLabel(model)}; Keras raises when building it ("All operation names should be unique").`, {
+            fixes,
+            related: layers.filter((l) => l !== layer && !l.file).map((l) => ({ location: { uri: ctx.uri, range: l.range }, message: `'${name}' is also used here` })),
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function freshName(name: string, taken: Set<string>): string {
+  for (let i = 1; ; i++) if (!taken.has(`${name}_${i}`)) return `${name}_${i}`;
+}
+
+// ───────────── data given to fit() ─────────────
+
+function fitTargets(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const model of ctx.graph.models) {
+    if (!outputsKnown(model, ctx)) continue;
+    for (const fit of model.fit ?? []) {
+      const call = ctx.callAt(fit.range, 'fit');
+      const y = call ? argument(call, 'y', 1) : undefined;
+      if (!y) continue;
+      const outputs = model.outputKeys ?? model.outputs;
+      const literal = unwrapParens(y);
+      const isLiteralList = literal.type === 'list' || literal.type === 'tuple' || literal.type === 'dictionary';
+      const countKnown = fit.targetCount !== null && (isLiteralList || (fit.yShapes ?? []).every((s) => s !== null));
+      if (countKnown && fit.targetCount !== outputs.length && !(outputs.length === 1 && fit.targetCount === 1)) {
+        out.push(
+          diagnostic(rangeOfNode(y), Codes.targetCount, DiagnosticSeverity.Error, `Model ${modelLabel(model)} has ${outputs.length} output${outputs.length === 1 ? '' : 's'} (${quoteList(outputs)}) but fit() is given ${fit.targetCount} target${fit.targetCount === 1 ? '' : 's'}.`),
+        );
+        continue;
+      }
+      out.push(...targetShapes(ctx, model, fit.yShapes ?? [], literal));
+    }
+  }
+  return out;
+}
+
+function targetShapes(ctx: CheckContext, model: ModelNode, yShapes: (Shape | null)[], y: Node): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const elements = y.type === 'list' || y.type === 'tuple' ? sequenceElements(y) : [y];
+  if (y.type === 'dictionary' || elements.length !== yShapes.length || yShapes.length !== model.outputs.length) return out;
+  yShapes.forEach((target, i) => {
+    const layer = model.layers.find((l) => l.name === model.outputs[i]);
+    const output = singleShape(layer?.outputShape);
+    if (!target || !output || !layer || usesSparseLoss(model, i)) return;
+    if (target.length !== output.length || !target.slice(1).every((d, j) => d === null || output[j + 1] === null || d === output[j + 1])) {
+      if (target.length !== output.length && target.length < output.length) return; // (N,) labels vs (None, 1): Keras squeezes; not provable here
+      out.push(
+        diagnostic(rangeOfNode(elements[i]), Codes.targetShape, DiagnosticSeverity.Error, `Target ${yShapes.length > 1 ? `${i + 1} ` : ''}has shape ${formatDims(target)} but output '${layer.name}' of model ${modelLabel(model)} has shape ${formatDims(output)}; Keras raises when computing the loss.`, {
+          related: layer.file ? [] : [{ location: { uri: ctx.uri, range: layer.range }, message: `'${layer.name}' outputs ${formatDims(output)}` }],
+        }),
+      );
+    }
+  });
+  return out;
+}
+
+function inputShapes(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const model of ctx.graph.models) {
+    if (model.kind === 'subclassed' || model.inputs.includes('?') || model.error) continue;
+    for (const fit of model.fit ?? []) {
+      const xs = fit.xShapes ?? [];
+      if (xs.length !== model.inputs.length) continue;
+      xs.forEach((x, i) => {
+        const input = model.layers.find((l) => l.name === model.inputs[i] && l.className === 'InputLayer');
+        const declared = singleShape(input?.outputShape);
+        if (!x || !declared || !input || input.nameSource === 'approximate') return;
+        const agree = x.length === declared.length && x.slice(1).every((d, j) => d === null || declared[j + 1] === null || d === declared[j + 1]);
+        if (agree) return;
+        const fitCall = ctx.callAt(fit.range, 'fit');
+        const xNode = fitCall ? argument(fitCall, 'x', 0) : undefined;
+        const inThisFile = !input.file && nodeAtRange(ctx.root, input.range, ['call']);
+        const range = inThisFile ? input.range : xNode ? rangeOfNode(xNode) : undefined;
+        if (!range) return;
+        out.push(
+          diagnostic(range, Codes.inputShape, DiagnosticSeverity.Error, `Input '${input.name}' declares shape ${formatDims(declared.slice(1))} but fit() feeds x with shape ${formatDims(x)} (line ${fit.range.start.line + 1}); Keras raises "incompatible with the layer: expected shape=${formatDims(declared)}".`, {
+            related: [{ location: { uri: ctx.uri, range: fit.range }, message: `fit() feeds ${formatDims(x)} here` }],
+          }),
+        );
+      });
+    }
+  }
+  return out;
+}
+
+function outputsKnown(model: ModelNode, ctx: CheckContext): boolean {
+  return model.kind !== 'subclassed' && !model.error && !ctx.graph.truncated && model.outputs.length > 0 && !model.outputs.includes('?');
+}
+
+function singleShape(shape: LayerNode['outputShape'] | undefined): Shape | null {
+  if (!shape || shape.length === 0 || Array.isArray(shape[0])) return null;
+  return shape as Shape;
+}
+
+function usesSparseLoss(model: ModelNode, output: number): boolean {
+  const loss = model.compile?.loss;
+  if (!loss) return false;
+  const spec = Array.isArray(loss) ? loss[output] : 'kind' in loss ? loss : (loss as Record<string, { kind: string; name?: string }>)[model.outputs[output]];
+  return !!spec && 'name' in spec && typeof spec.name === 'string' && /sparse/i.test(spec.name);
+}
+
+// ───────────── model outputs that are not Keras tensors ─────────────
+
+function weightOutputs(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const model of ctx.graph.models) {
+    if (model.kind !== 'functional' || model.file) continue;
+    const call = ctx.callAt(model.range, '*');
+    const outputs = call ? argument(call, 'outputs', 1) : undefined;
+    if (!outputs) continue;
+    const elements = unwrapParens(outputs).type === 'dictionary' ? dictValues(unwrapParens(outputs)) : sequenceElements(outputs);
+    let flagged = false;
+    for (const element of elements) {
+      const receiver = weightReceiver(element);
+      if (!receiver) continue;
+      flagged = true;
+      out.push(diagnostic(rangeOfNode(element), Codes.weightAsOutput, DiagnosticSeverity.Error, weightMessage(ctx, element, receiver), { fixes: lossFixesFor(ctx, model) }));
+    }
+    if (!flagged && model.error && call) {
+      out.push(diagnostic(rangeOfNode(outputs), Codes.weightAsOutput, DiagnosticSeverity.Error, `Model outputs must be Keras tensors: ${model.error}.`));
+    }
+  }
+  return out;
+}
+
+function weightMessage(ctx: CheckContext, element: Node, receiver: Node): string {
+  const what = element.text.length > 60 ? 'this expression' : `\`${element.text}\``;
+  const binding = receiver.type === 'identifier' ? ctx.lookup.bindingAt(receiver.text, rangeOfNode(receiver).start) : undefined;
+  const layer = layerOfExpression(ctx, receiver);
+  const tensorNote =
+    binding?.kind === 'tensor_variable' && layer
+      ? ` \`${receiver.text}\` is a Keras tensor (the output of layer '${layer.name}'), which has no weights: Keras raises AttributeError here.`
+      : '';
+  return `A model output must be a Keras tensor; ${what} is a weight, not a tensor (Keras raises when building the model).${tensorNote} To penalise a layer's kernel, use kernel_regularizer= on the layer (or regularizer= in add_weight).`;
+}
+
+/** The loss rewrite, offered on the weight-output diagnostic too when the model's loss is the seed's pattern. */
+function lossFixesFor(ctx: CheckContext, model: ModelNode): Fix[] {
+  const loss = model.compile?.loss;
+  if (!loss || Array.isArray(loss) || !('kind' in loss) || loss.kind !== 'function') return [];
+  const def = nodeAtRange(ctx.root, loss.range, ['function_definition']);
+  if (!def || requiredParameters(def).length !== 3) return [];
+  const parts = recognizeLoss(def, ctx.functions);
+  const rewrite = parts ? regularizerRewrite(ctx, model, parts) : undefined;
+  return rewrite ? [rewrite.fix] : [];
+}
+
+function dictValues(dict: Node): Node[] {
+  return dict.namedChildren.filter((p): p is Node => p?.type === 'pair').map((p) => p.childForFieldName('value')!).filter(Boolean);
+}
+
+// ───────────── add_loss outside call() ─────────────
+
+const LOSS_METHODS = new Set(['call', 'build', 'train_step', 'test_step', 'compute_loss']);
+
+function symbolicAddLoss(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const match of ctx.text.matchAll(/\.\s*add_loss\s*\(/g)) {
+    const pos = positionOf(ctx.text, match.index! + match[0].length - 1);
+    let node: Node | null = ctx.root.descendantForPosition({ row: pos.line, column: pos.character });
+    while (node && node.type !== 'call') node = node.parent;
+    const parts = node ? callParts(node) : undefined;
+    if (!node || !parts || parts.name !== 'add_loss' || parts.receiver?.type !== 'identifier') continue;
+    const fn = enclosingFunction(node);
+    if (fn?.inClass && LOSS_METHODS.has(fn.name)) continue;
+    const binding = ctx.lookup.bindingAt(parts.receiver.text, rangeOfNode(parts.receiver).start);
+    const model = ctx.lookup.modelForReceiver(parts.receiver.text, rangeOfNode(parts.receiver).start);
+    if (!model && binding?.kind !== 'layer_variable') continue;
+    out.push(
+      diagnostic(rangeOfNode(node), Codes.symbolicAddLoss, DiagnosticSeverity.Error, `Keras 3 removed symbolic add_loss: \`${parts.receiver.text}.add_loss(...)\` outside a layer's call() raises. Compute the term inside a layer's call() with self.add_loss(...), use a layer regularizer, or override train_step.`, {
+        fixes: [addLossTemplateFix(ctx, node)],
+      }),
+    );
+  }
+  return out;
+}
+
+function positionOf(text: string, offset: number): { line: number; character: number } {
+  const before = text.lastIndexOf('\n', offset - 1);
+  let line = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return { line, character: offset - before - 1 };
+}
+
+function modelLabel(model: ModelNode): string {
+  const variable = model.variables[0];
+  return variable && variable !== model.name ? `'${model.name}' (${variable})` : `'${model.name}'`;
+}
+
+// ───────────── publishing (main thread) ─────────────
+
+/** Sends an analysis's diagnostics, if the document's settings allow them. */
+export async function publishDiagnostics(
+  connection: { sendDiagnostics(params: { uri: string; version?: number; diagnostics: Diagnostic[] }): Promise<void> },
+  settingsFor: (uri: string) => Promise<{ diagnostics: { enabled: boolean } }>,
+  snapshot: { uri: string; version: number; data: { diagnostics: Diagnostic[] } },
+  isStillCurrent: () => boolean,
+): Promise<void> {
+  const settings = await settingsFor(snapshot.uri);
+  if (!isStillCurrent()) return; // a newer analysis will publish
+  const diagnostics = settings.diagnostics.enabled ? snapshot.data.diagnostics : [];
+  await connection.sendDiagnostics({ uri: snapshot.uri, version: snapshot.version, diagnostics });
+}

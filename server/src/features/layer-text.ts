@@ -1,0 +1,85 @@
+/**
+ * How layers and models read in completions and hovers: one-line details and Markdown tables.
+ */
+import type { ConfigValue, LayerNode, ModelNode } from '../../../graph/model-graph';
+import { formatCount, formatShape, summaryTable } from '../../../graph/summary';
+
+/** Configuration keys worth showing first, in this order; others follow when short. */
+const KEY_CONFIG = [
+  'units', 'activation', 'filters', 'kernel_size', 'strides', 'padding', 'pool_size', 'rate', 'axis',
+  'num_heads', 'key_dim', 'input_dim', 'output_dim', 'return_sequences', 'target_shape', 'dims', 'use_bias',
+  'kernel_regularizer', 'activity_regularizer', 'bias_regularizer', 'momentum', 'epsilon', 'batch_shape',
+];
+
+export function layerDetail(layer: LayerNode): string {
+  return `${layer.className} · ${formatShape(layer.outputShape)} · ${formatCount(layer.params)} params`;
+}
+
+export function modelLabel(model: ModelNode): string {
+  const variable = model.variables[0];
+  return variable && variable !== model.name ? `${model.name} (${variable})` : model.name;
+}
+
+export function approximateNote(layer: LayerNode): string | undefined {
+  return layer.nameSource === 'approximate'
+    ? "Approximate name: Keras's automatic counter depends on code that cannot be followed statically, so the real name may differ."
+    : undefined;
+}
+
+export function formatConfig(value: ConfigValue): string {
+  if (value === null) return 'None';
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `(${value.map(formatConfig).join(', ')}${value.length === 1 ? ',' : ''})`;
+  if ('$unknown' in value) return String(value.$unknown);
+  if ('$class' in value && 'args' in value) {
+    const args = Object.entries(value.args as Record<string, ConfigValue>).map(([k, v]) => `${k}=${formatConfig(v)}`);
+    return `${String(value.$class)}(${args.join(', ')})`;
+  }
+  return `{${Object.entries(value).map(([k, v]) => `${k}: ${formatConfig(v as ConfigValue)}`).join(', ')}}`;
+}
+
+/** The key configuration as `name = value` pairs (at most `limit`). */
+export function keyConfig(layer: LayerNode, limit = 8): [string, string][] {
+  const keys = Object.keys(layer.config);
+  const ordered = [...KEY_CONFIG.filter((k) => keys.includes(k)), ...keys.filter((k) => !KEY_CONFIG.includes(k) && k !== 'name')];
+  return ordered
+    .map((k): [string, string] => [k, formatConfig(layer.config[k])])
+    .filter(([k, v]) => KEY_CONFIG.includes(k) || v.length <= 40)
+    .slice(0, limit);
+}
+
+/** Markdown for one layer: a title, a table of facts, where it is defined. */
+export function layerMarkdown(layer: LayerNode, model: ModelNode | undefined, location: string | undefined, lead?: string): string {
+  const rows: [string, string][] = [
+    ['Output shape', `\`${formatShape(layer.outputShape)}\``],
+    ['Params', `${formatCount(layer.params)}${layer.trainable ? '' : ' (frozen: trainable=False)'}`],
+    ['Trainable', layer.trainable ? 'yes' : 'no'],
+  ];
+  if (layer.kernelShape) rows.push(['Kernel', `\`${formatShape(layer.kernelShape)}\``]);
+  for (const [k, v] of keyConfig(layer)) rows.push([k, `\`${escapeTable(v)}\``]);
+  if (layer.inbound.length) rows.push(['Inbound', layer.inbound.map((n) => `\`${n}\``).join(', ')]);
+  if (layer.outbound.length) rows.push(['Outbound', layer.outbound.map((n) => `\`${n}\``).join(', ')]);
+  const title = `**\`${layer.nameSource === 'approximate' ? '~' : ''}${layer.name}\`** · \`${layer.className}\`${model ? ` in model \`${modelLabel(model)}\`` : ''}`;
+  const parts = [lead, title, '', '| | |', '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].filter((p) => p !== undefined);
+  const note = approximateNote(layer);
+  if (note) parts.push('', `_${note}_`);
+  if (!layer.known && layer.params === null) parts.push('', '_Custom layer: its shape and parameters could not be computed statically._');
+  if (location) parts.push('', location);
+  return parts.join('\n');
+}
+
+export function modelMarkdown(model: ModelNode, location: string | undefined, withTable: boolean): string {
+  const title = `**\`${model.name}\`** · ${model.kind} model${model.variables.length ? ` (\`${model.variables.join('`, `')}\`)` : ''} · ${model.layers.length} layers · ${formatCount(model.totalParams)} params`;
+  const parts = [title];
+  if (withTable) parts.push('', '```text', summaryTable(model), '```');
+  if (model.approximate) parts.push('', '_Partly approximate: some names or shapes depend on code that cannot be followed statically (marked `~` / `?`)._');
+  if (model.error) parts.push('', `**Keras would raise:** ${model.error}`);
+  if (location) parts.push('', location);
+  return parts.join('\n');
+}
+
+function escapeTable(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}

@@ -1,0 +1,66 @@
+/**
+ * From a cursor to the layers it refers to, shared by hover, definition, references and rename.
+ */
+import type { Position } from 'vscode-languageserver';
+import type { LayerNode, ModelNode } from '../../../graph/model-graph';
+import type { Snapshot } from '../documents';
+import type { LayerInModel } from '../lookup';
+import { comparePositions, rangeContains, rangeSpan } from '../positions';
+import type { IndexedString } from '../snapshot';
+
+/** The indexed layer-name string at a position (strings are sorted by start). */
+export function indexedStringAt(snapshot: Snapshot, pos: Position): IndexedString | undefined {
+  const strings = snapshot.index.strings;
+  let lo = 0;
+  let hi = strings.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (comparePositions(strings[mid].range.start, pos) <= 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const candidate = strings[hi];
+  return candidate && rangeContains(candidate.range, pos) ? candidate : undefined;
+}
+
+export function layersOfString(snapshot: Snapshot, s: IndexedString): LayerInModel[] {
+  const out: LayerInModel[] = [];
+  for (const id of s.layerIds) {
+    const entries = snapshot.lookup.layer(id);
+    // Prefer the model the string was resolved against.
+    const preferred = entries.find((e) => s.modelIds.includes(e.model.id)) ?? entries[0];
+    if (preferred) out.push(preferred);
+  }
+  return out;
+}
+
+/** The layer whose construction or call expression (in this document) is the innermost around `pos`. */
+export function layerAroundPosition(snapshot: Snapshot, pos: Position): (LayerInModel & { span: number }) | undefined {
+  let best: { entry: LayerInModel; span: number } | undefined;
+  for (const model of snapshot.graph.models) {
+    for (const layer of model.layers) {
+      if (layer.file) continue;
+      for (const range of [layer.range, ...layer.calls.map((c) => c.range)]) {
+        if (!rangeContains(range, pos)) continue;
+        const span = rangeSpan(range);
+        if (!best || span < best.span) best = { entry: { layer, model }, span };
+      }
+    }
+  }
+  return best && { ...best.entry, span: best.span };
+}
+
+/** The innermost model constructed (in this document) around `pos`. */
+export function modelAroundPosition(snapshot: Snapshot, pos: Position): { model: ModelNode; span: number } | undefined {
+  let best: { model: ModelNode; span: number } | undefined;
+  for (const model of snapshot.graph.models) {
+    if (model.file || !rangeContains(model.range, pos)) continue;
+    const span = rangeSpan(model.range);
+    if (!best || span < best.span) best = { model, span };
+  }
+  return best;
+}
+
+/** Layer keys (construction sites) of a set of layers, deduplicated. */
+export function layerKeys(snapshot: Snapshot, layers: LayerNode[]): Set<string> {
+  return new Set(layers.map((l) => snapshot.lookup.layerKey(l)));
+}

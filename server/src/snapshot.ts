@@ -1,0 +1,73 @@
+/**
+ * What one analysis of one document version produces, as plain data: the analyzer's model graph
+ * plus a small syntax index and the diagnostics, all computed in the analysis worker (which owns
+ * the tree-sitter tree) and sent to the main thread, where the LSP features read them.
+ */
+import type { Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver';
+import type { ModelGraph } from '../../graph/model-graph';
+
+/** Where a string literal names a layer. */
+export type StringContext =
+  | 'get_layer' // model.get_layer("name") / get_layer(name="name")
+  | 'output_key' // keys of compile(loss={...}, loss_weights=, metrics=) and fit(y={...})
+  | 'name_list' // a list of layer names: ["encoder", "decoder"]
+  | 'name_argument'; // the layer's own name="..."
+
+export interface IndexedString {
+  /** The string's contents, without quotes. */
+  range: Range;
+  text: string;
+  context: StringContext;
+  /** True when the model was decided by the code (the receiver), not guessed from the name. */
+  receiverKnown: boolean;
+  /** Models the string is resolved against. */
+  modelIds: string[];
+  /** Layers it names (one per model where the name exists). */
+  layerIds: string[];
+}
+
+/** A function body; bindings inside it are local to it. */
+export interface FunctionScope {
+  range: Range;
+  children: FunctionScope[];
+}
+
+/** The string literal that spells a layer's name (the name= argument, or the default/constant it comes from). */
+export interface NameSite {
+  layerId: string;
+  range: Range; // contents, without quotes
+}
+
+export interface SyntaxIndex {
+  strings: IndexedString[];
+  functions: FunctionScope[];
+  nameSites: NameSite[];
+  /**
+   * Model id for the id of the layer object that is the model: references to a model variable
+   * carry the latter (the graph does not link them; see notes/analyzer-requests.md).
+   */
+  modelOfLayer: Record<string, string>;
+}
+
+/** A quick fix carried in a diagnostic's `data`, so code actions need no second analysis. */
+export interface Fix {
+  title: string;
+  edit: WorkspaceEdit;
+  isPreferred?: boolean;
+}
+
+export interface LensDiagnosticData {
+  fixes: Fix[];
+}
+
+export interface SnapshotData {
+  uri: string;
+  path: string;
+  version: number;
+  graph: ModelGraph;
+  index: SyntaxIndex;
+  diagnostics: Diagnostic[];
+  /** Paths of the workspace modules this analysis imported (for dependants invalidation). */
+  dependencies: string[];
+  timing: { analyzeMs: number; indexMs: number; reusedTree: boolean };
+}
