@@ -94,6 +94,11 @@ export interface TrainRequest {
   samples?: number;
   /** Size of the fixed probe batch on which activation histograms are computed (default 256). */
   probeSize?: number;
+  /**
+   * `batch` events are sent for the first and last batch of each epoch and otherwise at most once
+   * per this many ms (default 100; 0 = every batch).
+   */
+  batchEventMs?: number;
 }
 
 export type TrainerCommand = { type: 'train'; request: TrainRequest } | { type: 'stop' };

@@ -1,0 +1,136 @@
+/**
+ * The training step: forward through the tfjs model, the interpreted loss terms and the metrics,
+ * gradients with tf.variableGrads, then the Keras-rule optimizer and weight constraints.
+ *
+ * One step reads one small tensor back ([total, components..., metrics...]) — needed anyway to
+ * report the loss and to catch a non-finite loss before it reaches the weights.
+ */
+import type { LossProgram } from '../analysis/loss/program';
+import type { TensorKind } from '../protocol/protocol';
+import type { Tf } from './backend';
+import { metricValue, termValue, type LossInputs } from './loss';
+import type { BuiltModel } from './model-builder';
+import type { Optimizer } from './optimizers';
+
+type Tensor = ReturnType<Tf['tensor']>;
+type Variable = ReturnType<Tf['variable']>;
+type LayerVariable = ReturnType<BuiltModel['model']['getLayer']>['trainableWeights'][number];
+
+export interface StepResult {
+  /** [total, ...components, ...metrics] */
+  values: Float32Array;
+  /** False when the loss was not finite (weights untouched). */
+  applied: boolean;
+}
+
+export class Engine {
+  readonly vars: Variable[];
+  private readonly layerVars: LayerVariable[];
+  private readonly outputIndex = new Map<string, number>();
+  readonly valueNames: string[];
+
+  constructor(
+    private readonly tf: Tf,
+    readonly built: BuiltModel,
+    readonly program: LossProgram,
+    private readonly optimizer: Optimizer,
+  ) {
+    this.layerVars = built.model.trainableWeights;
+    this.vars = this.layerVars.map((w) => w.read() as unknown as Variable);
+    built.outputLayers.forEach((name, i) => this.outputIndex.set(name, i));
+    this.valueNames = ['loss', ...program.terms.map((t) => t.name), ...program.metrics.map((m) => m.name)];
+  }
+
+  /** The variable holding a layer's kernel or bias. */
+  weight(layer: string, kind: Exclude<TensorKind, 'activation'>): Tensor {
+    const l = this.built.layers.get(layer);
+    if (!l) throw new Error(`no layer '${layer}'`);
+    const w = l.tfjs.weights.find((v) => v.originalName.split('/').pop() === kind || v.name.split('/').pop()?.replace(/_\d+$/, '') === kind);
+    if (!w) throw new Error(`layer '${layer}' has no ${kind}`);
+    return w.read();
+  }
+
+  hasWeight(layer: string, kind: 'kernel' | 'bias'): boolean {
+    const l = this.built.layers.get(layer);
+    return !!l?.tfjs.weights.some((v) => v.originalName.split('/').pop() === kind);
+  }
+
+  /** Forward pass; outputs by layer name. */
+  forward(x: Tensor, training: boolean): Map<string, Tensor> {
+    const outs = this.built.model.apply(x, { training }) as Tensor | Tensor[];
+    const list = Array.isArray(outs) ? outs : [outs];
+    const map = new Map<string, Tensor>();
+    this.built.outputLayers.forEach((name, i) => map.set(name, list[i]!));
+    return map;
+  }
+
+  /** Loss components and metrics for given outputs, packed as [total, ...terms, ...metrics]. */
+  private lossValues(outs: Map<string, Tensor>, ys: Tensor[]): { total: Tensor; packed: Tensor } {
+    const tf = this.tf;
+    const inputs: LossInputs = {
+      targets: ys,
+      activation: (layer) => {
+        const t = outs.get(layer);
+        if (!t) throw new Error(`activation of '${layer}' is not an output of the built model`);
+        return t;
+      },
+      weight: (layer, kind) => this.weight(layer, kind),
+      regularization: () => {
+        const losses = this.built.model.calculateLosses() as Tensor[];
+        return losses.length ? tf.addN(losses) : null;
+      },
+    };
+    const comps = this.program.terms.map((t) => termValue(tf, t, inputs));
+    const total = comps.length === 1 ? comps[0]! : tf.addN(comps);
+    const metrics = this.program.metrics.map((m) => metricValue(tf, m, ys[m.target]!, outs.get(m.output)!));
+    return { total, packed: tf.stack([total, ...comps, ...metrics]) };
+  }
+
+  step(x: Tensor, ys: Tensor[]): StepResult {
+    const tf = this.tf;
+    let values: Float32Array = new Float32Array(0);
+    let applied = false;
+    tf.tidy(() => {
+      let packed: Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const outs = this.forward(x, true);
+        const r = this.lossValues(outs, ys);
+        packed = tf.keep(r.packed);
+        return r.total as ReturnType<Tf['scalar']>;
+      }, this.vars);
+      values = packed!.dataSync() as Float32Array;
+      packed!.dispose();
+      value.dispose();
+      if (Number.isFinite(values[0]!)) {
+        this.optimizer.apply(
+          this.vars,
+          this.vars.map((v) => grads[v.name] ?? null),
+        );
+        this.applyConstraints();
+        applied = true;
+      }
+    });
+    return { values, applied };
+  }
+
+  private applyConstraints(): void {
+    for (const w of this.layerVars) {
+      const c = (w as unknown as { constraint?: { apply(t: Tensor): Tensor } }).constraint;
+      if (c) w.write(c.apply(w.read()));
+    }
+  }
+
+  /** Loss and metrics in inference mode, packed like `step`. */
+  evaluate(x: Tensor, ys: Tensor[]): Float32Array {
+    const tf = this.tf;
+    const packed = tf.tidy(() => this.lossValues(this.forward(x, false), ys).packed);
+    const v = packed.dataSync() as Float32Array;
+    packed.dispose();
+    return v;
+  }
+
+  /** Per-term values in training mode on a batch, for diagnosing a non-finite loss. */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
