@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { analyzeWithParser } from '../../analysis/analyze';
 import { initParser, type Tree } from '../../analysis/parser';
 import { CheckContext } from './features/diagnostic-kit';
+import { attributeFiles } from './file-attribution';
 import { computeDiagnostics } from './features/diagnostics';
 import { GraphLookup } from './lookup';
 import type { SnapshotData } from './snapshot';
@@ -89,7 +90,7 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
     previous?.tree.delete();
   }
 
-  const used = new Set<string>();
+  const used = new Map<string, string>();
   const started = performance.now();
   const result = analyzeWithParser(parser, job.text, {
     file: job.path,
@@ -98,9 +99,10 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
     readModule: (module) => resolver.read(module, job.path, used),
   });
   previousTree?.delete();
+  const attribution = attributeFiles(result.graph, result.parsedText, [...used].map(([file, text]) => ({ file, text })));
   const analyzed = performance.now();
 
-  const index = buildSyntaxIndex(result.graph, result.tree, result.parsedText);
+  const index = buildSyntaxIndex(result.graph, result.tree, result.parsedText, attribution);
   const lookup = new GraphLookup(result.graph, index);
   const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.tree.rootNode, result.parsedText));
   const indexed = performance.now();
@@ -116,7 +118,7 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
     graph: result.graph,
     index,
     diagnostics,
-    dependencies: [...used],
+    dependencies: [...used.keys()],
     timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), reusedTree: !!previousTree },
   };
 }

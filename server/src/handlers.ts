@@ -1,7 +1,8 @@
 /**
  * Every LSP handler goes through `guard`: an error is logged to the client's output and the request
- * gets its empty result, so one bad document never takes the server down. Cancellation is the
- * exception: a request for an outdated version is answered with ContentModified/RequestCancelled.
+ * gets its empty result, so one bad document never takes the server down. A ResponseError is a
+ * deliberate answer and goes through as is: ContentModified/RequestCancelled for a request on an
+ * outdated version, or a message for the user (why a name cannot be renamed).
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection } from 'vscode-languageserver';
 
@@ -17,7 +18,7 @@ export function guard<P, R>(
       if (token.isCancellationRequested) return cancelled();
       return result;
     } catch (error) {
-      if (isCancellation(error)) return error;
+      if (error instanceof ResponseError) return error as ResponseError<void>;
       connection.console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return empty;
     }
@@ -37,8 +38,4 @@ export function guardNotification<P>(connection: Connection, name: string, handl
 
 function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
-}
-
-function isCancellation(error: unknown): error is ResponseError<void> {
-  return error instanceof ResponseError && (error.code === LSPErrorCodes.ContentModified || error.code === LSPErrorCodes.RequestCancelled);
 }

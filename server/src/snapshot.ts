@@ -36,6 +36,20 @@ export interface FunctionScope {
 export interface NameSite {
   layerId: string;
   range: Range; // contents, without quotes
+  /** Set when the literal is in an imported module rather than this document. */
+  file?: string;
+}
+
+/**
+ * A reference recorded while running an imported module's code for this document (a builder
+ * function defined in models.py): the range is in `file`; strings are given by their contents.
+ */
+export interface ForeignReference {
+  file: string;
+  kind: 'get_layer' | 'output_key' | 'name_argument' | 'layer_variable' | 'tensor_variable' | 'model_variable';
+  range: Range;
+  text: string;
+  layerId: string | null;
 }
 
 export interface SyntaxIndex {
@@ -47,6 +61,7 @@ export interface SyntaxIndex {
    * carry the latter (the graph does not link them; see notes/analyzer-requests.md).
    */
   modelOfLayer: Record<string, string>;
+  foreign: ForeignReference[];
 }
 
 /** A quick fix carried in a diagnostic's `data`, so code actions need no second analysis. */

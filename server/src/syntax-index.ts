@@ -8,16 +8,17 @@
 import type { Range } from 'vscode-languageserver';
 import type { LayerNode, ModelGraph, ModelNode } from '../../graph/model-graph';
 import type { Tree } from '../../analysis/parser';
+import type { Attribution } from './file-attribution';
 import { GraphLookup } from './lookup';
 import { comparePositions } from './positions';
 import type { FunctionScope, IndexedString, NameSite, StringContext, SyntaxIndex } from './snapshot';
 import { argument, callParts, children, nodeAtRange, rangeOfNode, stringLiteral, toPoint, type Node } from './tree';
 
-export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string): SyntaxIndex {
+export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string, attribution: Attribution): SyntaxIndex {
   const root = tree.rootNode;
   const functions = functionScopes(root);
   const modelOfLayer = modelVariables(graph, root);
-  const index: SyntaxIndex = { strings: [], functions, nameSites: [], modelOfLayer };
+  const index: SyntaxIndex = { strings: [], functions, nameSites: [], modelOfLayer, foreign: attribution.foreign };
   const lookup = new GraphLookup(graph, index);
   const strings = new StringCollector();
   const lines = lineStartsOf(text);
@@ -28,6 +29,7 @@ export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string): S
   for (const site of index.nameSites) strings.add({ range: site.range, text: textOfSite(graph, site), context: 'name_argument', receiverKnown: true, modelIds: [], layerIds: [site.layerId] });
   nameLists(text, lines, root, lookup, strings);
   index.strings = strings.sorted();
+  index.nameSites.push(...attribution.foreignNameSites);
   return index;
 }
 

@@ -13,8 +13,8 @@ export class ModuleResolver {
   private readonly disk = new Map<string, { mtimeMs: number; size: number; text: string }>();
   roots: string[] = [];
 
-  /** Reads `module` for a document at `fromPath`; records the file it used in `used`. */
-  read(module: string, fromPath: string, used: Set<string>): { file: string; text: string } | undefined {
+  /** Reads `module` for a document at `fromPath`; records the file and text it used in `used`. */
+  read(module: string, fromPath: string, used: Map<string, string>): { file: string; text: string } | undefined {
     const relative = module.split('.').join(path.sep);
     const dirs = [...new Set([path.dirname(fromPath), ...this.roots])];
     for (const dir of dirs) {
@@ -22,7 +22,7 @@ export class ModuleResolver {
         if (candidate === fromPath) continue;
         const text = this.text(candidate);
         if (text !== undefined) {
-          used.add(candidate);
+          used.set(candidate, text);
           return { file: candidate, text };
         }
       }

@@ -52,20 +52,27 @@ export async function findLayerLocations(store: DocumentStore, origin: Snapshot,
 function collect(snapshot: Snapshot, keys: Set<string>, out: LayerLocations, seen: Set<string>): void {
   const lookup = snapshot.lookup;
   const matches = (layerId: string | null) => lookup.layer(layerId).some((e) => keys.has(lookup.layerKey(e.layer)));
-  const add = (list: Location[], range: Location['range']) => {
-    const key = `${snapshot.uri}#${range.start.line}:${range.start.character}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    list.push({ uri: snapshot.uri, range });
+  const add = (list: Location[], uri: string, range: Location['range']) => {
+    const key = `${uri}#${range.start.line}:${range.start.character}`;
+    if (seen.has(`${list === out.declarations ? 'd' : list === out.strings ? 's' : 'v'}${key}`)) return;
+    seen.add(`${list === out.declarations ? 'd' : list === out.strings ? 's' : 'v'}${key}`);
+    list.push({ uri, range });
   };
   for (const site of snapshot.index.nameSites) {
     if (!matches(site.layerId)) continue;
-    add(out.declarations, site.range);
-    out.strings.push({ uri: snapshot.uri, range: site.range });
+    add(out.declarations, snapshot.uriOf(site.file), site.range);
+    add(out.strings, snapshot.uriOf(site.file), site.range);
   }
-  for (const s of snapshot.index.strings) if (s.layerIds.some(matches)) add(out.strings, s.range);
+  for (const s of snapshot.index.strings) if (s.layerIds.some(matches)) add(out.strings, snapshot.uri, s.range);
   for (const ref of snapshot.graph.references) {
-    if ((ref.kind === 'layer_variable' || ref.kind === 'tensor_variable') && matches(ref.layerId)) add(out.variables, ref.range);
+    if ((ref.kind === 'layer_variable' || ref.kind === 'tensor_variable') && matches(ref.layerId)) add(out.variables, snapshot.uri, ref.range);
+  }
+  // What ran in imported modules for this document (a builder function in models.py).
+  for (const ref of snapshot.index.foreign) {
+    if (!matches(ref.layerId)) continue;
+    const uri = snapshot.uriOf(ref.file);
+    if (ref.kind === 'layer_variable' || ref.kind === 'tensor_variable') add(out.variables, uri, ref.range);
+    else if (ref.kind === 'get_layer' || ref.kind === 'output_key') add(out.strings, uri, ref.range);
   }
 }
 

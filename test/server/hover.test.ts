@@ -1,0 +1,135 @@
+/**
+ * Hover on layer-name strings, layer/tensor/model variables and layer calls, over a real connection.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Hover } from 'vscode-languageserver-protocol';
+import { cursor, LspClient, positionOf } from './lsp-client';
+
+const MLP = `import keras
+from keras import layers
+
+inputs = keras.Input(shape=(784,), name="pixels")
+hidden = layers.Dense(64, activation="relu", name="hidden")
+x = hidden(inputs)
+x = layers.Dropout(0.25)(x)
+conv_like = layers.Dense(32, activation="tanh", name="features", trainable=False)(x)
+outputs = layers.Dense(10, activation="softmax", name="probs")(conv_like)
+model = keras.Model(inputs, outputs, name="mlp")
+`;
+
+let client: LspClient;
+let n = 0;
+
+async function hoverAt(snippet: string): Promise<string> {
+  const { text, position } = cursor(snippet);
+  const name = `hover_${n++}.py`;
+  await client.open(name, text);
+  return value(await client.hover(name, position));
+}
+
+function value(hover: Hover | null): string {
+  if (!hover) return '';
+  const contents = hover.contents as { kind: string; value: string };
+  assert.equal(contents.kind, 'markdown');
+  return contents.value;
+}
+
+describe('hover', () => {
+  before(async () => {
+    client = await LspClient.start();
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('on a layer-name string: class, key config, shapes, params, kernel, neighbours, location', async () => {
+    const md = await hoverAt(`${MLP}\nh = model.get_layer("hi|dden")\n`);
+    assert.match(md, /\*\*`hidden`\*\* · `Dense` in model `mlp \(model\)`/);
+    assert.match(md, /\| Output shape \| `\(None, 64\)` \|/);
+    assert.match(md, /\| Params \| 50,240 \|/);
+    assert.match(md, /\| Trainable \| yes \|/);
+    assert.match(md, /\| Kernel \| `\(784, 64\)` \|/);
+    assert.match(md, /\| units \| `64` \|/);
+    assert.match(md, /\| activation \| `'relu'` \|/);
+    assert.match(md, /\| Inbound \| `pixels` \|/);
+    assert.match(md, /\| Outbound \| `dropout` \|/);
+    assert.match(md, /Defined at line 5\./);
+  });
+
+  it('says when a layer is frozen', async () => {
+    const md = await hoverAt(`${MLP}\nf = model.get_layer("feat|ures")\n`);
+    assert.match(md, /\| Trainable \| no \|/);
+    assert.match(md, /frozen/);
+  });
+
+  it('on a variable bound to a layer object', async () => {
+    const md = await hoverAt(MLP.replace('x = hidden(inputs)', 'x = hid|den(inputs)'));
+    assert.match(md, /\*\*`hidden`\*\* · `Dense`/);
+  });
+
+  it('on a variable bound to a Keras tensor: its shape and the layer that produced it', async () => {
+    const md = await hoverAt(MLP.replace('name="probs")(conv_like)', 'name="probs")(conv_l|ike)'));
+    assert.match(md, /Keras tensor `conv_like` · shape `\(None, 32\)`/);
+    assert.match(md, /\*\*`features`\*\*/);
+  });
+
+  it('on a layer call expression', async () => {
+    const md = await hoverAt(MLP.replace('layers.Dropout(0.25)(x)', 'layers.Drop|out(0.25)(x)'));
+    assert.match(md, /\*\*`dropout`\*\* · `Dropout`/);
+    assert.match(md, /\| rate \| `0.25` \|/);
+  });
+
+  it('on a model variable: its summary table', async () => {
+    const md = await hoverAt(`${MLP}\nmod|el.summary()\n`);
+    assert.match(md, /\*\*`mlp`\*\* · functional model \(`model`\) · 5 layers · 52,650 params/);
+    assert.match(md, /```text\nModel: "mlp"/);
+    assert.match(md, /hidden \(Dense\)\s+\(None, 64\)\s+50,240\s+pixels/);
+    assert.match(md, /Total params: 52,650/);
+  });
+
+  it('the summary table follows the hover.summaryTable setting of the document', async () => {
+    client.settings = (uri) => (uri?.endsWith('hover_notable.py') ? { hover: { summaryTable: false } } : {});
+    try {
+      const { text, position } = cursor(`${MLP}\nmod|el.summary()\n`);
+      await client.open('hover_notable.py', text);
+      const md = value(await client.hover('hover_notable.py', position));
+      assert.match(md, /5 layers · 52,650 params/);
+      assert.doesNotMatch(md, /```text/);
+    } finally {
+      client.settings = undefined;
+    }
+  });
+
+  it('marks approximate names and unknown shapes', async () => {
+    const md = await hoverAt(`import keras
+from keras import layers
+import random
+inputs = keras.Input(shape=(8,))
+x = inputs
+for _ in range(random.randint(1, 3)):
+    x = layers.Dense(8)(x)
+out = layers.Dense(2)(x)
+model = keras.Model(inputs, out)
+print(o|ut)
+`);
+    assert.match(md, /\*\*`~dense_\d+`\*\*/);
+    assert.match(md, /Approximate name/);
+  });
+
+  it('answers right after an edit, from the last analysis with positions mapped', async () => {
+    const name = `hover_${n++}.py`;
+    const text = `${MLP}\nh = model.get_layer("hidden")\n`;
+    await client.open(name, text);
+    await client.edit(name, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# a comment\n# another\n');
+    const pos = positionOf(client.text(name), 'get_layer("hidden")', 'get_layer("h'.length);
+    assert.match(value(await client.hover(name, pos)), /\*\*`hidden`\*\*/);
+    const conv = positionOf(client.text(name), '(conv_like)', 2);
+    assert.match(value(await client.hover(name, conv)), /Keras tensor `conv_like`/);
+  });
+
+  it('nothing on unrelated names and strings', async () => {
+    assert.equal(await hoverAt(`${MLP}\nprint("hel|lo")\n`), '');
+    assert.equal(await hoverAt(`${MLP}\npri|nt(1)\n`), '');
+  });
+});
