@@ -6,9 +6,11 @@ import { setFlagsFromString } from 'node:v8';
 import { analyzeSource } from '../analysis/analyze';
 import { summaryJson, summaryText } from '../graph/summary';
 import { readPythonFile, UsageError } from './read-input';
+import { train, TRAIN_USAGE } from './train';
 
 const USAGE = `usage:
-  model-lens summary FILE [--json]    the Keras models FILE builds: layers, shapes, params`;
+  model-lens summary FILE [--json]    the Keras models FILE builds: layers, shapes, params
+${TRAIN_USAGE}`;
 
 async function summary(args: string[]): Promise<void> {
   const json = args.includes('--json');
@@ -23,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'summary') await summary(rest);
+    else if (command === 'train') return await train(rest);
     else if (command === '--help' || command === '-h' || command === undefined) process.stdout.write(`${USAGE}\n`);
     else throw new UsageError(`unknown command '${command}'\n${USAGE}`);
     return 0;

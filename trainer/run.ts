@@ -187,6 +187,10 @@ function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: Paramet
     codeValidationSplit: typeof vs === 'number' ? vs : undefined,
   });
   for (const w of data.warnings) emit({ type: 'log', level: 'warning', message: w });
+  const codeSamples = fit?.xShapes?.[0]?.[0];
+  if (typeof codeSamples === 'number' && request.samples === undefined && codeSamples < data.trainCount) {
+    data.description.adaptations.push(`the code's fit() gets ${codeSamples} samples; training on ${data.trainCount} (pass --samples ${codeSamples} to match)`);
+  }
   return { program, built, taps, data, graphModel };
 }
 
