@@ -1,0 +1,260 @@
+/**
+ * Diagnostics and their quick fixes, over a real connection: every code, the seed Q&A's three
+ * examples, and silence where the analysis is approximate. Quick fixes are applied to the text
+ * and the result analysed again.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
+import { applyEdits, LspClient } from './lsp-client';
+
+const SEEDS = join(__dirname, '..', 'fixtures', 'keras');
+const seed = (name: string) => readFileSync(join(SEEDS, `${name}.py`), 'utf8');
+
+let client: LspClient;
+let n = 0;
+
+async function diagnose(text: string): Promise<{ name: string; diagnostics: Diagnostic[] }> {
+  const name = `diag_${n++}.py`;
+  return { name, diagnostics: await client.open(name, text) };
+}
+
+function codes(diagnostics: Diagnostic[]): string[] {
+  return diagnostics.map((d) => String(d.code)).sort();
+}
+
+function lineOf(text: string, d: Diagnostic): string {
+  return text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.line === d.range.start.line ? d.range.end.character : undefined);
+}
+
+async function fixes(name: string, d: Diagnostic): Promise<CodeAction[]> {
+  return client.codeActions(name, d.range, [d]);
+}
+
+function apply(text: string, name: string, action: CodeAction): string {
+  return applyEdits(text, action.edit!.changes![client.uri(name)]);
+}
+
+const FUNCTIONAL = `import keras
+from keras import layers
+
+inputs = keras.Input(shape=(784,))
+x = layers.Dense(64, activation="relu", name="hidden")(inputs)
+features = layers.Dense(32, activation="relu", name="features")(x)
+probs = layers.Dense(10, activation="softmax", name="probs")(features)
+model = keras.Model(inputs, [probs, features])
+`;
+
+describe('diagnostics', () => {
+  before(async () => {
+    client = await LspClient.start();
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  describe('the seed Q&A', () => {
+    it('example 1: 3-argument loss, wrong second target; the fix moves the L1 activation penalty to activity_regularizer', async () => {
+      const text = seed('seed_activation_loss');
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['fit-target-shape', 'loss-extra-arguments']);
+      const loss = diagnostics.find((d) => d.code === 'loss-extra-arguments')!;
+      assert.equal(lineOf(text, loss), 'custom_loss_with_activations');
+      assert.equal(loss.severity, 1);
+      assert.equal(loss.source, 'Model Lens');
+      assert.match(loss.message, /Keras calls a loss as loss\(y_true, y_pred\)/);
+      assert.match(loss.message, /'activation_output' never arrives/);
+      assert.match(loss.message, /L1 penalty on the activations of layer 'dense_intermediate'/);
+      assert.equal(loss.relatedInformation?.[0].location.range.start.line, 5);
+      const target = diagnostics.find((d) => d.code === 'fit-target-shape')!;
+      assert.equal(lineOf(text, target), 'x_train');
+      assert.match(target.message, /Target 2 has shape \(100, 784\) but output 'dense_intermediate' .* has shape \(None, 32\)/);
+
+      const actions = await fixes(name, loss);
+      assert.equal(actions.length, 2);
+      assert.equal(actions[0].isPreferred, true);
+      assert.equal(actions[0].kind, 'quickfix');
+      const fixed = apply(text, name, actions[0]);
+      assert.ok(fixed.includes("layers.Dense(32, activation='relu', name=activation_layer_name, activity_regularizer=keras.regularizers.L1(0.1 / 32))(x)"));
+      assert.ok(fixed.includes('model = keras.Model(inputs=inputs, outputs=outputs)'));
+      assert.ok(fixed.includes("model.compile(optimizer='adam', loss='categorical_crossentropy')"));
+      assert.ok(fixed.includes('model.fit(x_train, y_train, batch_size=32, epochs=2)'));
+      assert.deepEqual(await client.replace(name, fixed), [], 'the fixed file has no diagnostics');
+    });
+
+    it('example 2: weights as a model output and as a target; the fix puts an L1 regularizer on the custom layer kernel', async () => {
+      const text = seed('seed_kernel_loss');
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['loss-extra-arguments', 'weight-as-output']);
+      const weight = diagnostics.find((d) => d.code === 'weight-as-output')!;
+      assert.equal(lineOf(text, weight), 'intermediate_layer.get_weights()');
+      assert.match(weight.message, /`intermediate_layer` is a Keras tensor \(the output of layer 'dense_weights'\)/);
+      const actions = await fixes(name, weight);
+      assert.match(actions[0].title, /Move the L1 kernel penalty to layer 'dense_weights'/);
+      const fixed = apply(text, name, actions[0]);
+      assert.ok(fixed.includes("name='kernel', regularizer=keras.regularizers.L1(0.1))"), 'on the add_weight that makes the kernel');
+      assert.ok(fixed.includes('outputs=outputs)'));
+      assert.ok(fixed.includes('model.fit(x_train, y_train, batch_size=32, epochs=2)'));
+      assert.deepEqual(await client.replace(name, fixed), []);
+    });
+
+    it('example 3: the penalty goes through a helper function; the fix uses an L2 activity regularizer', async () => {
+      const text = seed('seed_custom_function_loss');
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['fit-target-shape', 'loss-extra-arguments']);
+      const loss = diagnostics.find((d) => d.code === 'loss-extra-arguments')!;
+      const fixed = apply(text, name, (await fixes(name, loss))[0]);
+      assert.ok(fixed.includes('activity_regularizer=keras.regularizers.L2(0.1 / 32)'));
+      assert.deepEqual(await client.replace(name, fixed), []);
+    });
+
+    it('the add_loss template when the extra term is not a standard regulariser', async () => {
+      const text = `${FUNCTIONAL}
+def odd_loss(y_true, y_pred, feats):
+    return keras.losses.categorical_crossentropy(y_true, y_pred) + keras.ops.max(feats)
+
+model.compile(optimizer="adam", loss=odd_loss)
+`;
+      const { name, diagnostics } = await diagnose(text);
+      const loss = diagnostics.find((d) => d.code === 'loss-extra-arguments')!;
+      assert.match(loss.message, /call self\.add_loss\(\.\.\.\) inside a layer's call\(\)/);
+      const actions = await fixes(name, loss);
+      assert.deepEqual(actions.map((a) => a.title), ["Insert a layer that adds the penalty with add_loss() in call() (template)"]);
+      const fixed = apply(text, name, actions[0]);
+      assert.match(fixed, /class ActivationPenalty\(keras\.layers\.Layer\):[\s\S]*self\.add_loss\(self\.strength \* keras\.ops\.mean\(keras\.ops\.abs\(inputs\)\)\)[\s\S]*def odd_loss/);
+    });
+
+    it('a new user passing their own input_shape of (10,) while feeding 784 features', async () => {
+      const text = seed('seed_activation_loss').replace('input_shape=x_train.shape[1:]', 'input_shape=input_shape');
+      const { diagnostics } = await diagnose(text);
+      const input = diagnostics.find((d) => d.code === 'input-shape-mismatch')!;
+      assert.ok(input, JSON.stringify(diagnostics));
+      assert.equal(lineOf(text, input), 'keras.Input(shape=input_shape)');
+      assert.match(input.message, /declares shape \(10,\) but fit\(\) feeds x with shape \(100, 784\)/);
+    });
+  });
+
+  describe('layer and output names', () => {
+    it('unknown layer name in get_layer, with did-you-mean fixes', async () => {
+      const text = `${FUNCTIONAL}\nf = model.get_layer("featurs")\n`;
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['unknown-layer']);
+      assert.equal(lineOf(text, diagnostics[0]), 'featurs');
+      assert.match(diagnostics[0].message, /No layer named 'featurs' in model 'functional' \(model\) \(get_layer raises ValueError\)\. Did you mean 'features'\?/);
+      const actions = await fixes(name, diagnostics[0]);
+      assert.equal(actions[0].title, "Change to 'features'");
+      assert.ok(apply(text, name, actions[0]).includes('model.get_layer("features")'));
+    });
+
+    it('lists the layers when nothing is close', async () => {
+      const { diagnostics } = await diagnose(`${FUNCTIONAL}\nf = model.get_layer("zzz")\n`);
+      assert.match(diagnostics[0].message, /Its layers: 'input_layer', 'hidden', 'features', 'probs'/);
+    });
+
+    it('unknown output names in compile and fit dicts', async () => {
+      const text = `${FUNCTIONAL}\nmodel.compile(optimizer="adam", loss={"prob": "categorical_crossentropy", "features": "mse"}, loss_weights={"probs": 1.0, "hidden": 0.1})\n`;
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => lineOf(text, d)), ['prob', 'hidden']);
+      assert.ok(diagnostics.every((d) => d.code === 'unknown-output'));
+      assert.match(diagnostics[0].message, /Keras expects the keys 'probs', 'features'\. Did you mean 'probs'\?/);
+      assert.equal((await fixes(name, diagnostics[0]))[0].title, "Change to 'probs'");
+    });
+
+    it('two layers with the same name in one model, with a rename fix', async () => {
+      const text = FUNCTIONAL.replace('name="probs"', 'name="hidden"');
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['duplicate-layer-name']);
+      assert.equal(diagnostics[0].range.start.line, 6);
+      assert.match(diagnostics[0].message, /The name 'hidden' is used 2 times/);
+      const fixed = apply(text, name, (await fixes(name, diagnostics[0]))[0]);
+      assert.ok(fixed.includes('name="hidden_1")(features)'));
+    });
+
+    it('nothing where names are approximate or the receiver is unknown', async () => {
+      const approximate = `import keras
+from keras import layers
+import random
+inputs = keras.Input(shape=(8,))
+x = inputs
+for _ in range(random.randint(1, 3)):
+    x = layers.Dense(8)(x)
+model = keras.Model(inputs, layers.Dense(2)(x))
+model.get_layer("dense_9")
+`;
+      assert.deepEqual((await diagnose(approximate)).diagnostics, []);
+      assert.deepEqual((await diagnose(`${FUNCTIONAL}\nother = keras.models.load_model("m.keras")\nother.get_layer("anything")\n`)).diagnostics, []);
+    });
+  });
+
+  describe('data given to fit()', () => {
+    const DATA = `import numpy as np\nx = np.zeros((100, 784))\ny = np.zeros((100, 10))\n`;
+
+    it('a different number of targets than outputs', async () => {
+      const text = `${FUNCTIONAL}${DATA}model.compile(optimizer="adam", loss="mse")\nmodel.fit(x, y)\n`;
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['fit-target-count']);
+      assert.match(diagnostics[0].message, /has 2 outputs \('probs', 'features'\) but fit\(\) is given 1 target/);
+    });
+
+    it('a target whose shape differs from its output; sparse labels are fine', async () => {
+      const text = `${FUNCTIONAL}${DATA}model.compile(optimizer="adam", loss="mse")\nmodel.fit(x, [y, x])\n`;
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['fit-target-shape']);
+      assert.equal(lineOf(text, diagnostics[0]), 'x');
+      const sparse = `import keras\nimport numpy as np\nm = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3)])\nm.compile(loss="sparse_categorical_crossentropy")\nm.fit(np.zeros((10, 4)), np.zeros((10,)))\n`;
+      assert.deepEqual((await diagnose(sparse)).diagnostics, []);
+    });
+
+    it('Input(shape=...) disagreeing with the data', async () => {
+      const text = `import keras\nimport numpy as np\ninputs = keras.Input(shape=(10,))\nmodel = keras.Model(inputs, keras.layers.Dense(1)(inputs))\nmodel.compile(loss="mse")\nmodel.fit(np.zeros((32, 784)), np.zeros((32, 1)))\n`;
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['input-shape-mismatch']);
+      assert.equal(lineOf(text, diagnostics[0]), 'keras.Input(shape=(10,))');
+      assert.equal(diagnostics[0].relatedInformation?.[0].location.range.start.line, 5);
+    });
+  });
+
+  describe('model outputs and losses', () => {
+    it('a kernel or get_weights() of a layer as a model output', async () => {
+      const text = `import keras
+from keras import layers
+inputs = keras.Input(shape=(4,))
+dense = layers.Dense(3, name="d")
+out = dense(inputs)
+model = keras.Model(inputs, [out, dense.kernel])
+model2 = keras.Model(inputs, {"out": out, "w": dense.get_weights()})
+`;
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [
+        ['weight-as-output', 'dense.kernel'],
+        ['weight-as-output', 'dense.get_weights()'],
+      ]);
+    });
+
+    it('symbolic model.add_loss outside a layer call, not inside one', async () => {
+      const text = `${FUNCTIONAL}
+model.add_loss(keras.ops.mean(features))
+
+class Penalty(keras.layers.Layer):
+    def call(self, x):
+        self.add_loss(keras.ops.mean(x))
+        return x
+`;
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(codes(diagnostics), ['symbolic-add-loss']);
+      assert.equal(diagnostics[0].range.start.line, 9);
+      assert.match(diagnostics[0].message, /Keras 3 removed symbolic add_loss/);
+      assert.match((await fixes(name, diagnostics[0]))[0].title, /add_loss\(\) in call\(\)/);
+    });
+  });
+
+  it('code actions only for the requested range and kinds', async () => {
+    const text = `${FUNCTIONAL}\nf = model.get_layer("featurs")\n`;
+    const { name, diagnostics } = await diagnose(text);
+    assert.deepEqual(await client.codeActions(name, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }), []);
+    const refactor = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: client.uri(name) }, range: diagnostics[0].range, context: { diagnostics, only: ['refactor'] } });
+    assert.deepEqual(refactor, []);
+  });
+});
