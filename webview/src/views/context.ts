@@ -1,0 +1,11 @@
+import type { WebviewToHost } from '../../../protocol/protocol';
+import type { Action, PanelState } from '../store';
+import type { ChartSet } from './chart';
+
+/** What every view gets: the current state, the dispatcher, the host channel and the chart set. */
+export interface ViewContext {
+  state(): PanelState;
+  dispatch(action: Action): void;
+  post<K extends keyof WebviewToHost>(type: K, payload: WebviewToHost[K]): void;
+  charts: ChartSet;
+}
