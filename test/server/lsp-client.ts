@@ -168,12 +168,18 @@ export class LspClient {
   /** Resolves with the first publication for `uri` at `version` or later (already received or next). */
   diagnostics(uri: string, version: number, timeoutMs = 30_000): Promise<Diagnostic[]> {
     const test = (p: Publication) => p.version === undefined || p.version >= version;
-    const seen = (this.publications.get(uri) ?? []).find(test);
+    const seen = [...(this.publications.get(uri) ?? [])].reverse().find(test);
     if (seen) return Promise.resolve(seen.diagnostics);
     return new Promise<Diagnostic[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({ uri, test, resolve: (p) => (clearTimeout(timer), resolve(p.diagnostics)) });
     });
+  }
+
+  /** The most recent publication for a document, if any (for background re-analysis). */
+  lastPublished(name: string): Diagnostic[] | undefined {
+    const list = this.publications.get(this.uri(name));
+    return list?.[list.length - 1]?.diagnostics;
   }
 
   /** Diagnostics of the latest version of a document (waits for its analysis). */

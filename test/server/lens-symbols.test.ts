@@ -1,0 +1,112 @@
+/**
+ * Code lens, document symbols, the modelLens/modelGraph request and per-resource settings, over a
+ * real connection.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Commands, type ModelCommandArgs } from '../../protocol/protocol';
+import { LspClient } from './lsp-client';
+
+const TWO = `import keras
+from keras import layers
+
+def build_classifier():
+    inputs = keras.Input(shape=(784,))
+    x = layers.Dense(64, activation="relu", name="hidden")(inputs)
+    outputs = layers.Dense(10, activation="softmax", name="probs")(x)
+    return keras.Model(inputs, outputs, name="classifier")
+
+model = build_classifier()
+
+seq = keras.Sequential([
+    keras.Input(shape=(4,)),
+    layers.Dense(3, name="a"),
+    layers.Dense(1, name="b"),
+], name="tiny")
+`;
+
+describe('code lens, symbols, model graph, settings', () => {
+  let client: LspClient;
+  const disabled = new Set<string>();
+
+  before(async () => {
+    client = await LspClient.start({
+      settings: (uri) => (uri && disabled.has(uri) ? { diagnostics: { enabled: false }, codeLens: { enabled: false } } : {}),
+    });
+    await client.open('two.py', TWO);
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('puts "N layers · P params" and "▶ Train & Inspect" above each model', async () => {
+    const lenses = await client.codeLenses('two.py');
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
+      [
+        [9, '3 layers · 50,890 params', Commands.showModelSummary],
+        [9, '▶ Train & Inspect', Commands.trainAndInspect],
+        [11, '2 layers · 19 params', Commands.showModelSummary],
+        [11, '▶ Train & Inspect', Commands.trainAndInspect],
+      ],
+    );
+    const args = lenses[1].command!.arguments![0] as ModelCommandArgs;
+    assert.deepEqual(args, { uri: client.uri('two.py'), modelId: args.modelId, modelName: 'classifier' });
+    assert.equal(Commands.trainAndInspect, 'modelLens.trainAndInspect');
+  });
+
+  it('lists models and their layers as document symbols', async () => {
+    const symbols = await client.documentSymbols('two.py');
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail, s.children?.map((c) => `${c.name}: ${c.detail}`)]),
+      [
+        ['model (classifier)', 'functional · 3 layers · 50,890 params', ['input_layer: InputLayer (None, 784)', 'hidden: Dense (None, 64)', 'probs: Dense (None, 10)']],
+        ['seq (tiny)', 'sequential · 2 layers · 19 params', ['a: Dense (None, 3)', 'b: Dense (None, 1)']],
+      ],
+    );
+    for (const s of symbols) {
+      for (const c of s.children ?? []) {
+        const inside = (p: { line: number; character: number }) =>
+          (p.line > s.range.start.line || (p.line === s.range.start.line && p.character >= s.range.start.character)) &&
+          (p.line < s.range.end.line || (p.line === s.range.end.line && p.character <= s.range.end.character));
+        assert.ok(inside(c.range.start) && inside(c.range.end), `${c.name} inside ${s.name}`);
+      }
+    }
+  });
+
+  it('answers modelLens/modelGraph with the document graph', async () => {
+    const graph = await client.modelGraph('two.py');
+    assert.ok(graph);
+    assert.deepEqual(graph.models.map((m) => [m.name, m.kind, m.totalParams]), [
+      ['classifier', 'functional', 50890],
+      ['tiny', 'sequential', 19],
+    ]);
+    assert.ok(graph.file.endsWith('two.py'));
+  });
+
+  it('answers modelLens/modelGraph for a file that is not open', async () => {
+    client.writeFile('closed.py', TWO);
+    const graph = await client.modelGraph('closed.py');
+    assert.equal(graph?.models.length, 2);
+  });
+
+  it('reads settings per resource: diagnostics and code lens off for one file only', async () => {
+    const broken = `import keras\nm = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, name="x")])\nm.get_layer("y")\n`;
+    disabled.add(client.uri('quiet.py'));
+    assert.deepEqual(await client.open('quiet.py', broken), []);
+    assert.deepEqual(await client.codeLenses('quiet.py'), []);
+    const loud = await client.open('loud.py', broken);
+    assert.deepEqual(loud.map((d) => d.code), ['unknown-layer']);
+    assert.equal((await client.codeLenses('loud.py')).length, 2);
+  });
+
+  it('works without workspace/configuration support (defaults)', async () => {
+    const bare = await LspClient.start({ configuration: false });
+    try {
+      const diagnostics = await bare.open('a.py', `import keras\nm = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, name="x")])\nm.get_layer("y")\n`);
+      assert.deepEqual(diagnostics.map((d) => d.code), ['unknown-layer']);
+    } finally {
+      await bare.stop();
+    }
+  });
+});
