@@ -56,8 +56,8 @@ export class Engine {
   }
 
   /** Forward pass; outputs by layer name. */
-  forward(x: Tensor, training: boolean): Map<string, Tensor> {
-    const outs = this.built.model.apply(x, { training }) as Tensor | Tensor[];
+  forward(xs: Tensor[], training: boolean): Map<string, Tensor> {
+    const outs = this.built.model.apply(xs.length === 1 ? xs[0]! : xs, { training }) as Tensor | Tensor[];
     const list = Array.isArray(outs) ? outs : [outs];
     const map = new Map<string, Tensor>();
     this.built.outputLayers.forEach((name, i) => map.set(name, list[i]!));
@@ -75,10 +75,7 @@ export class Engine {
         return t;
       },
       weight: (layer, kind) => this.weight(layer, kind),
-      regularization: () => {
-        const losses = this.built.model.calculateLosses() as Tensor[];
-        return losses.length ? tf.addN(losses) : null;
-      },
+      regularization: () => regularization(tf, this.built, outs),
     };
     const comps = this.program.terms.map((t) => termValue(tf, t, inputs));
     const total = comps.length === 1 ? comps[0]! : tf.addN(comps);
@@ -86,7 +83,7 @@ export class Engine {
     return { total, packed: tf.stack([total, ...comps, ...metrics]) };
   }
 
-  step(x: Tensor, ys: Tensor[]): StepResult {
+  step(x: Tensor[], ys: Tensor[]): StepResult {
     const tf = this.tf;
     let values: Float32Array = new Float32Array(0);
     let applied = false;
@@ -121,7 +118,7 @@ export class Engine {
   }
 
   /** Loss and metrics in inference mode, packed like `step`. */
-  evaluate(x: Tensor, ys: Tensor[]): Float32Array {
+  evaluate(x: Tensor[], ys: Tensor[]): Float32Array {
     const tf = this.tf;
     const packed = tf.tidy(() => this.lossValues(this.forward(x, false), ys).packed);
     const v = packed.dataSync() as Float32Array;
@@ -129,8 +126,24 @@ export class Engine {
     return v;
   }
 
-  /** Per-term values in training mode on a batch, for diagnosing a non-finite loss. */
   dispose(): void {
     this.optimizer.dispose();
   }
+}
+
+/**
+ * The model's own regularization losses, as Keras adds them: weight regularizers (tfjs computes
+ * them) plus activity regularizers, which Keras 3 divides by the batch size.
+ */
+export function regularization(tf: Tf, built: BuiltModel, outs: Map<string, Tensor>): Tensor | null {
+  const losses = [...(built.model.calculateLosses() as Tensor[])];
+  for (const a of built.activityRegularizers) {
+    const act = outs.get(a.layer);
+    if (!act) continue;
+    let r: Tensor = tf.scalar(0);
+    if (a.l1) r = tf.add(r, tf.mul(tf.sum(tf.abs(act)), a.l1));
+    if (a.l2) r = tf.add(r, tf.mul(tf.sum(tf.square(act)), a.l2));
+    losses.push(act.rank > 0 ? tf.div(r, act.shape[0]!) : r);
+  }
+  return losses.length ? tf.addN(losses) : null;
 }

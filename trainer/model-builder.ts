@@ -40,7 +40,10 @@ export interface BuiltModel {
   outputLayers: string[];
   /** Trainable layers by name (nested models' layers included). */
   layers: Map<string, BuiltLayer>;
-  inputs: { name: string; shape: Shape }[];
+  /** Model inputs; `intMax` when every consumer is an Embedding (token ids below it). */
+  inputs: { name: string; shape: Shape; intMax?: number }[];
+  /** Keras activity regularizers (tfjs cannot apply them eagerly): added to the loss by the engine. */
+  activityRegularizers: { layer: string; l1: number; l2: number }[];
   /** Layer names in execution order (inputs excluded), for non-finite diagnosis. */
   order: string[];
   /** How custom layers and other special cases were built. */
@@ -59,11 +62,7 @@ function fmt(shape: (number | null)[]): string {
 }
 
 export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions): BuiltModel {
-  if (graphModel.kind === 'subclassed') {
-    throw new ModelBuildError(
-      `model '${graphModel.name}' (line ${graphModel.range.start.line + 1}) is a subclassed model (${graphModel.className}); the trainer builds Sequential and functional models only`,
-    );
-  }
+  assertBuildable(graphModel);
   // graphModel.error (Keras would refuse the model, e.g. a weight passed as an output) is not fatal
   // here: the layers are built from the graph and the loss interpretation says how the intent is read.
   const notes: string[] = [];
@@ -72,7 +71,9 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
   /** Output tensors of each layer, one per call, in call order. */
   const outputs = new Map<string, SymbolicTensor[]>();
   const order: string[] = [];
-  const inputs: { name: string; shape: Shape }[] = [];
+  const inputs: { name: string; shape: Shape; intMax?: number }[] = [];
+  const activityRegularizers: { layer: string; l1: number; l2: number }[] = [];
+  const created: TfLayer[] = [];
   const inputTensors: SymbolicTensor[] = [];
   const usedNames = new Set<string>();
 
@@ -91,10 +92,12 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
         notes.push(plan.note);
       }
     }
+    config = adjustConfig(layer, className, config, activityRegularizers);
     let name = layer.name;
     if (usedNames.has(name)) name = `${name}_${layer.id}`;
     usedNames.add(name);
     const built = convertLayer(tf, { name, className, line: layerLine(layer) }, config);
+    created.push(built);
     if (name !== layer.name) notes.push(`${layerLabel({ name: layer.name, className: layer.className, line: layerLine(layer) })} is named '${name}' in tfjs (the name is used twice across nested models)`);
     byId.set(layer.id, built);
     layers.set(layer.name, { name: layer.name, className: layer.className, line: layerLine(layer), tfjs: built });
@@ -141,7 +144,7 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
   };
 
   /** The tensor a consumer reads from `name`; shared layers are matched by occurrence order. */
-  const resolve = (name: string, occurrence: number, consumer: LayerNode): SymbolicTensor => {
+  const resolve = (name: string, occurrence: number, consumer: LayerNode, callIndex = 0, callCount = 1): SymbolicTensor => {
     const list = outputs.get(name);
     if (!list?.length) {
       throw new ModelBuildError(`${layerLabel({ name: consumer.name, className: consumer.className, line: layerLine(consumer) })}: its input '${name}' is not built yet (unsupported wiring)`, consumer.name, layerLine(consumer));
@@ -149,39 +152,76 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
     if (list.length > 1 && occurrence === 0 && !notes.some((n) => n.includes(`'${name}' is shared`))) {
       notes.push(`layer '${name}' is shared (${list.length} calls); consumers are matched to its calls by the order they list it, which the model graph does not record`);
     }
+    // Parallel towers: the c-th call of a shared consumer reads the c-th call of a shared producer.
+    if (callCount > 1 && occurrence === 0) return list[Math.min(callIndex, list.length - 1)]!;
     return list[Math.min(occurrence, list.length - 1)]!;
   };
 
-  const makeInput = (name: string, shape: Shape): SymbolicTensor => {
+  const makeInput = (name: string, shape: Shape, intMax?: number): SymbolicTensor => {
     const t = tf.input({ batchShape: shape as number[], name: usedNames.has(name) ? `${name}_input` : name });
     usedNames.add(name);
-    inputs.push({ name, shape });
+    inputs.push(intMax === undefined ? { name, shape } : { name, shape, intMax });
     inputTensors.push(t);
     return t;
   };
 
   const functional = (m: ModelNode, given: SymbolicTensor[] | undefined): SymbolicTensor[] => {
     let inputIndex = 0;
+    const pendingLayers: LayerNode[] = [];
     for (const layer of m.layers) {
       if (layer.className === 'InputLayer') {
         const batchShape = layer.config['batch_shape'];
         const shape = Array.isArray(batchShape) ? (batchShape as Shape) : Array.isArray(layer.outputShape) ? (layer.outputShape as Shape) : undefined;
         if (!shape) throw new ModelBuildError(`input '${layer.name}' (line ${layerLine(layer)}) has no known shape`, layer.name, layerLine(layer));
-        const t = given ? given[inputIndex++] : makeInput(layer.name, shape);
+        const consumers = m.layers.filter((l) => l.calls.some((c) => c.inbound.includes(layer.name)) || l.inbound.includes(layer.name));
+        const dims = consumers.map((c) => (c.className === 'Embedding' && typeof c.config['input_dim'] === 'number' ? c.config['input_dim'] : undefined));
+        const intMax = dims.length && dims.every((d) => d !== undefined) ? Math.min(...(dims as number[])) : undefined;
+        const t = given ? given[inputIndex++] : makeInput(layer.name, shape, intMax);
         if (!t) throw new ModelBuildError(`nested model '${m.name}' has more inputs than it is called with`);
         outputs.set(layer.name, [t]);
         continue;
       }
-      const calls = dedupeCalls(layer);
-      for (const call of calls) {
+      pendingLayers.push(layer);
+    }
+    // model.layers is construction order, which can differ from call order: apply each layer
+    // once everything it reads is built.
+    let progress = true;
+    while (pendingLayers.length && progress) {
+      progress = false;
+      for (let i = 0; i < pendingLayers.length; i++) {
+        const layer = pendingLayers[i]!;
+        const calls = dedupeCalls(layer);
+        const done = outputs.get(layer.name)?.length ?? 0;
+        if (layer.model ? done >= calls.length : done >= calls.length) {
+          pendingLayers.splice(i--, 1);
+          continue;
+        }
+        const call = calls[done]!;
+        if (!call.inbound.every((name) => (outputs.get(name)?.length ?? 0) > 0)) continue;
         const seen = new Map<string, number>();
         const xs = call.inbound.map((name) => {
           const k = seen.get(name) ?? 0;
           seen.set(name, k + 1);
-          return resolve(name, k, layer);
+          return resolve(name, k, layer, done, calls.length);
         });
         apply(layer, xs);
+        progress = true;
+        i--;
       }
+    }
+    if (pendingLayers.length) {
+      const layer = pendingLayers[0]!;
+      const missing = [...new Set(dedupeCalls(layer)[0]!.inbound.filter((name) => !(outputs.get(name)?.length)))];
+      const known = new Set(m.layers.map((l) => l.name));
+      const ops = missing.filter((n) => !known.has(n));
+      const why = ops.length
+        ? `${ops.map((n) => `'${n}'`).join(', ')} ${ops.length > 1 ? 'are' : 'is'} not a layer of the model (a keras.ops operation or an operator on tensors, which the model graph does not describe)`
+        : 'they cannot be built (unsupported wiring)';
+      throw new ModelBuildError(
+        `${layerLabel({ name: layer.name, className: layer.className, line: layerLine(layer) })}: cannot build its input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')}: ${why}`,
+        layer.name,
+        layerLine(layer),
+      );
     }
     return m.outputs.map((name) => {
       const list = outputs.get(name);
@@ -211,17 +251,36 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
     return outs[0]!;
   }
 
-  const modelOutputs = graphModel.kind === 'sequential' ? [sequential(graphModel, undefined)] : functional(graphModel, undefined);
-  const outputLayers = graphModel.kind === 'sequential' ? [graphModel.layers[graphModel.layers.length - 1]!.name] : [...graphModel.outputs];
-  const all = [...modelOutputs];
-  for (const name of options.activations) {
-    if (outputLayers.includes(name)) continue;
-    const list = outputs.get(name);
-    if (!list?.length) throw new ModelBuildError(`cannot tap '${name}': the model has no layer of that name`);
-    outputLayers.push(name);
-    all.push(list[list.length - 1]!);
+  let model: LayersModel;
+  let outputLayers: string[];
+  try {
+    const modelOutputs = graphModel.kind === 'sequential' ? [sequential(graphModel, undefined)] : functional(graphModel, undefined);
+    outputLayers = graphModel.kind === 'sequential' ? [graphModel.layers[graphModel.layers.length - 1]!.name] : [...graphModel.outputs];
+    const all = [...modelOutputs];
+    const wanted = [...options.activations, ...activityRegularizers.map((a) => a.layer)];
+    for (const name of wanted) {
+      if (outputLayers.includes(name)) continue;
+      const list = outputs.get(name);
+      if (!list?.length) {
+        throw new ModelBuildError(`cannot tap '${name}': model '${graphModel.name}' has no layer of that name${graphModel.error ? ` (${graphModel.error})` : ''}`);
+      }
+      outputLayers.push(name);
+      all.push(list[list.length - 1]!);
+    }
+    model = tf.model({ inputs: inputTensors, outputs: all, name: graphModel.name });
+  } catch (error) {
+    // Free the weights of every layer built so far.
+    for (const l of created) {
+      for (const w of l.weights) {
+        try {
+          w.dispose();
+        } catch {
+          // already disposed
+        }
+      }
+    }
+    throw error;
   }
-  const model = tf.model({ inputs: inputTensors, outputs: all, name: graphModel.name });
 
   let diagnostic: { model: LayersModel; layers: string[] } | undefined;
   return {
@@ -229,6 +288,7 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
     outputLayers,
     layers,
     inputs,
+    activityRegularizers,
     order,
     notes,
     diagnostic() {
@@ -239,6 +299,57 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
       return diagnostic;
     },
   };
+}
+
+/**
+ * Keras spellings tfjs does not take as such: upper-case padding, Reshape's -1 (resolved from the
+ * shape Keras computes), activity regularizers (moved to the engine, which adds them to the loss
+ * as Keras 3 does: regularizer(output) / batch size).
+ */
+function adjustConfig(layer: LayerNode, className: string, config: LayerNode['config'], activity: { layer: string; l1: number; l2: number }[]): LayerNode['config'] {
+  let out = config;
+  const copy = (): LayerNode['config'] => (out === config ? { ...config } : out);
+  if (typeof out['padding'] === 'string' && out['padding'] !== out['padding'].toLowerCase()) {
+    out = copy();
+    out['padding'] = (out['padding'] as string).toLowerCase();
+  }
+  if (className === 'Reshape' && Array.isArray(out['target_shape']) && (out['target_shape'] as unknown[]).includes(-1)) {
+    const shape = layer.outputShape;
+    if (Array.isArray(shape) && !Array.isArray(shape[0]) && shape.slice(1).every((d) => typeof d === 'number')) {
+      out = copy();
+      out['target_shape'] = shape.slice(1) as number[];
+    }
+  }
+  const act = out['activity_regularizer'];
+  if (act !== undefined && act !== null) {
+    const spec = typeof act === 'string' ? { $class: act, args: {} } : (act as { $class?: string; args?: Record<string, unknown> });
+    const cls = String(spec.$class ?? '');
+    const args = spec.args ?? {};
+    const num = (k: string, pos: string, dflt: number): number => Number(args[k] ?? args[pos] ?? dflt);
+    let l1 = 0;
+    let l2 = 0;
+    if (/^(l1|L1)$/.test(cls)) l1 = num('l1', 'arg0', 0.01);
+    else if (/^(l2|L2)$/.test(cls)) l2 = num('l2', 'arg0', 0.01);
+    else if (/^(l1_l2|l1l2|L1L2)$/.test(cls)) {
+      l1 = num('l1', 'arg0', cls === 'L1L2' ? 0 : 0.01);
+      l2 = num('l2', 'arg1', cls === 'L1L2' ? 0 : 0.01);
+    } else {
+      throw new ModelBuildError(`${layerLabel({ name: layer.name, className: layer.className, line: layerLine(layer) })}: activity_regularizer ${JSON.stringify(act)} has no tfjs counterpart`, layer.name, layerLine(layer));
+    }
+    out = copy();
+    delete out['activity_regularizer'];
+    activity.push({ layer: layer.name, l1, l2 });
+  }
+  return out;
+}
+
+/** Subclassed models have no static layer graph to build from. */
+export function assertBuildable(m: ModelNode): void {
+  if (m.kind === 'subclassed') {
+    throw new ModelBuildError(
+      `model '${m.name}' (line ${m.range.start.line + 1}) is a subclassed model (${m.className}); the trainer builds Sequential and functional models only`,
+    );
+  }
 }
 
 /** The analyzer lists a Sequential layer's call once per `model.add`; keep distinct inbound lists for functional layers. */
@@ -281,4 +392,34 @@ const KERAS_BUILTINS = new Set([
 
 function isBuiltin(className: string): boolean {
   return KERAS_BUILTINS.has(className);
+}
+
+/**
+ * Disposes a built model, including the dropout masks tfjs RNN cells keep between calls
+ * (model.dispose() does not free those).
+ */
+export function disposeBuiltModel(tf: Tf, built: BuiltModel): void {
+  const seen = new Set<unknown>();
+  const visit = (layer: unknown): void => {
+    if (!layer || typeof layer !== 'object' || seen.has(layer)) return;
+    seen.add(layer);
+    const l = layer as Record<string, unknown>;
+    const cell = l['cell'] as Record<string, unknown> | undefined;
+    for (const holder of [l, cell]) {
+      if (!holder) continue;
+      for (const key of ['dropoutMask', 'recurrentDropoutMask']) {
+        const mask = holder[key];
+        if (mask) {
+          tf.dispose(mask as never);
+          holder[key] = null;
+        }
+      }
+      const cells = holder['cells'];
+      if (Array.isArray(cells)) cells.forEach(visit);
+    }
+    for (const key of ['forwardLayer', 'backwardLayer', 'layer']) visit(l[key]);
+    if (Array.isArray(l['layers'])) (l['layers'] as unknown[]).forEach(visit);
+  };
+  for (const layer of built.model.layers) visit(layer);
+  built.model.dispose();
 }

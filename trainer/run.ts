@@ -20,10 +20,10 @@ import { walkLayers } from '../graph/model-graph';
 import type { RunStatus, TapInfo, TensorKind, TrainerEvent, TrainRequest } from '../protocol/protocol';
 import { loadBackend, type LoadedBackend, type Tf } from './backend';
 import { DataFileError, prepareData, type PreparedData } from './data';
-import { Engine } from './engine';
+import { Engine, regularization } from './engine';
 import { layerLabel, ModelBuildError } from './keras-layers';
 import { termValue } from './loss';
-import { buildModel, type BuiltModel } from './model-builder';
+import { assertBuildable, buildModel, disposeBuiltModel, type BuiltModel } from './model-builder';
 import { createOptimizer, OptimizerError } from './optimizers';
 import { kerasDatasets, scalesBy255 } from './source-hints';
 import { histograms, type TapTensor } from './taps';
@@ -131,7 +131,7 @@ async function train(request: TrainRequest, options: RunOptions, backend: Loaded
   const root = analysis.tree.rootNode;
   try {
     const prepared = prepare(tf, request, analysis.graph, root, emit);
-    owned.push({ dispose: () => prepared.built.model.dispose() });
+    owned.push({ dispose: () => disposeBuiltModel(tf, prepared.built) });
     return await loop(tf, backend, request, prepared, owned, emit, stopped);
   } finally {
     analysis.tree.delete();
@@ -140,6 +140,7 @@ async function train(request: TrainRequest, options: RunOptions, backend: Loaded
 
 function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: Parameters<typeof kerasDatasets>[0], emit: Emit): Prepared {
   const graphModel = pickModel(graph, request.model);
+  assertBuildable(graphModel);
   const program = interpretLoss({ tree: root.tree, graph, model: graphModel });
   if (program.empty) {
     const skipped = program.interpretation.skipped.map((s) => `line ${s.line}: \`${s.text}\`: ${s.reason}`);
@@ -158,7 +159,12 @@ function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: Paramet
   }
   const inputLayers = new Set(graphModel.layers.filter((l) => l.className === 'InputLayer').map((l) => l.name));
   const activations = [...program.tensors.filter((t) => t.tensor === 'activation').map((t) => t.layer), ...[...tapReasons.keys()].filter((l) => !inputLayers.has(l))];
-  const built = buildModel(tf, graphModel, { activations: [...new Set(activations)], root });
+  // In a tidy scope: some tfjs initializers (LSTM's unit_forget_bias) leave temporaries behind.
+  let builtOrUndefined: BuiltModel | undefined;
+  tf.tidy(() => {
+    builtOrUndefined = buildModel(tf, graphModel, { activations: [...new Set(activations)], root });
+  });
+  const built = builtOrUndefined!;
   for (const note of built.notes) emit({ type: 'log', level: 'info', message: note });
   const taps: TapInfo[] = [...tapReasons].map(([layer, reason]) => {
     const tensors: TensorKind[] = [];
@@ -180,7 +186,7 @@ function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: Paramet
   const fit = graphModel.fit?.[0];
   const vs = fit?.args['validation_split'];
   const data = prepareData(request, {
-    inputShapes: built.inputs.map((i) => i.shape),
+    inputs: built.inputs,
     targets: program.targets,
     codeDatasets: kerasDatasets(root).map((d) => d.name),
     codeScales255: scalesBy255(root),
@@ -220,19 +226,39 @@ async function loop(
 
   // Data on the backend, once.
   const all = (t: { shape: number[]; data: Float32Array | Int32Array }): Tensor => tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32');
-  const xAll = all(data.x);
+  const xAll = data.xs.map(all);
   const yAll = data.ys.map(all);
-  owned.push({ dispose: () => tf.dispose([xAll, ...yAll]) });
+  owned.push({ dispose: () => tf.dispose([...xAll, ...yAll]) });
   const n = data.trainCount;
-  const xTrain = xAll.slice(0, n);
+  const xTrain = xAll.map((x) => x.slice(0, n));
   const yTrain = yAll.map((y) => y.slice(0, n));
-  owned.push({ dispose: () => tf.dispose([xTrain, ...yTrain]) });
-  const xVal = data.valCount ? xAll.slice(n, data.valCount) : undefined;
+  owned.push({ dispose: () => tf.dispose([...xTrain, ...yTrain]) });
+  const xVal = data.valCount ? xAll.map((x) => x.slice(n, data.valCount)) : undefined;
   const yVal = data.valCount ? yAll.map((y) => y.slice(n, data.valCount)) : [];
-  owned.push({ dispose: () => tf.dispose([...(xVal ? [xVal] : []), ...yVal]) });
+  owned.push({ dispose: () => tf.dispose([...(xVal ?? []), ...yVal]) });
   const probeSize = Math.min(request.probeSize ?? DEFAULT_PROBE, n);
-  const probe = xTrain.slice(0, probeSize);
-  owned.push(probe);
+  const probe = xTrain.map((x) => x.slice(0, probeSize));
+  owned.push({ dispose: () => tf.dispose(probe) });
+
+  // Dry run of the forward pass and the loss (no gradients), so shape errors surface clearly
+  // before training, naming the loss term.
+  tf.tidy(() => {
+    const outs = engine.forward(probe.map((x) => x.slice(0, Math.min(2, probeSize))), false);
+    const ys = yTrain.map((y) => y.slice(0, Math.min(2, probeSize)));
+    const inputs = {
+      targets: ys,
+      activation: (layer: string) => outs.get(layer)!,
+      weight: (layer: string, kind: 'kernel' | 'bias') => engine.weight(layer, kind),
+      regularization: () => regularization(tf, built, outs),
+    };
+    for (const term of program.terms) {
+      try {
+        termValue(tf, term, inputs);
+      } catch (error) {
+        throw new RunError(`the loss term '${term.name}'${term.line ? ` (line ${term.line})` : ''} cannot be computed on this model: ${firstLine(error)}`);
+      }
+    }
+  });
 
   const summary = { ...graphModel };
   emit({
@@ -281,7 +307,7 @@ async function loop(
     const parts = tf.tidy(() => {
       const idx = tf.tensor1d(perm, 'int32');
       const sizes = Array.from({ length: batches }, (_, b) => Math.min(batchSize, n - b * batchSize));
-      const xs = tf.split(tf.gather(xTrain, idx), sizes);
+      const xs = xTrain.map((x) => tf.split(tf.gather(x, idx), sizes));
       const ys = yTrain.map((y) => tf.split(tf.gather(y, idx), sizes));
       return { xs, ys };
     });
@@ -291,13 +317,13 @@ async function loop(
     try {
       for (let b = 0; b < batches; b++) {
         if (stopped()) return { status: 'stopped', message: `stopped at epoch ${epoch}, batch ${b + 1} of ${batches}` };
-        const x = parts.xs[b]!;
+        const x = parts.xs.map((list) => list[b]!);
         const ys = parts.ys.map((list) => list[b]!);
         const r = engine.step(x, ys);
         if (!r.applied) {
           return { status: 'failed', message: diagnoseNonFinite(tf, engine, built, program, x, ys, epoch, b + 1, r.values, names) };
         }
-        const size = x.shape[0]!;
+        const size = x[0]!.shape[0]!;
         for (let i = 0; i < names.length; i++) sums[i]! += r.values[i]! * size;
         seen += size;
         step++;
@@ -315,7 +341,7 @@ async function loop(
         }
       }
     } finally {
-      tf.dispose([...parts.xs, ...parts.ys.flat()]);
+      tf.dispose([...parts.xs.flat(), ...parts.ys.flat()]);
     }
     const trainSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const mean = (i: number): number => sums[i]! / seen;
@@ -337,18 +363,18 @@ async function loop(
   return { status: 'completed', message: `trained ${epochs} epoch${epochs > 1 ? 's' : ''} of ${n} samples` };
 }
 
-function validate(tf: Tf, engine: Engine, x: Tensor, ys: Tensor[], batchSize: number, names: string[], termCount: number, metricNames: string[]): NonNullable<Extract<TrainerEvent, { type: 'epoch' }>['validation']> {
-  const n = x.shape[0]!;
+function validate(tf: Tf, engine: Engine, x: Tensor[], ys: Tensor[], batchSize: number, names: string[], termCount: number, metricNames: string[]): NonNullable<Extract<TrainerEvent, { type: 'epoch' }>['validation']> {
+  const n = x[0]!.shape[0]!;
   const sums = new Float64Array(names.length);
   for (let s = 0; s < n; s += batchSize) {
     const size = Math.min(batchSize, n - s);
-    const xb = x.slice(s, size);
+    const xb = x.map((t) => t.slice(s, size));
     const yb = ys.map((y) => y.slice(s, size));
     try {
       const v = engine.evaluate(xb, yb);
       for (let i = 0; i < names.length; i++) sums[i]! += v[i]! * size;
     } finally {
-      tf.dispose([xb, ...yb]);
+      tf.dispose([...xb, ...yb]);
     }
   }
   const components: Record<string, number> = {};
@@ -359,15 +385,15 @@ function validate(tf: Tf, engine: Engine, x: Tensor, ys: Tensor[], batchSize: nu
 }
 
 /** Names the first layer (in execution order) whose output is non-finite on the failing batch. */
-function diagnoseNonFinite(tf: Tf, engine: Engine, built: BuiltModel, program: LossProgram, x: Tensor, ys: Tensor[], epoch: number, batch: number, values: Float32Array, names: string[]): string {
+function diagnoseNonFinite(tf: Tf, engine: Engine, built: BuiltModel, program: LossProgram, x: Tensor[], ys: Tensor[], epoch: number, batch: number, values: Float32Array, names: string[]): string {
   const where = `the loss became ${String(values[0])} at epoch ${epoch}, batch ${batch}`;
   const bad = names.slice(1, 1 + program.terms.length).filter((_, i) => !Number.isFinite(values[1 + i]!));
   const termText = bad.length ? ` (non-finite loss component${bad.length > 1 ? 's' : ''}: ${bad.join(', ')})` : '';
   return tf.tidy(() => {
-    const inputFinite = tf.all(tf.isFinite(x)).dataSync()[0];
-    if (!inputFinite) return `${where}${termText}: the input batch itself contains NaN or Inf values (first non-finite output: the input, '${built.inputs[0]?.name ?? 'input'}')`;
+    const badInput = x.findIndex((t) => !tf.all(tf.isFinite(t)).dataSync()[0]);
+    if (badInput >= 0) return `${where}${termText}: the input batch itself contains NaN or Inf values (first non-finite output: the input '${built.inputs[badInput]?.name ?? 'input'}')`;
     const { model, layers } = built.diagnostic();
-    const outs = model.apply(x, { training: true }) as Tensor | Tensor[];
+    const outs = model.apply(x.length === 1 ? x[0]! : x, { training: true }) as Tensor | Tensor[];
     const list = Array.isArray(outs) ? outs : [outs];
     const flags = tf.stack(list.map((t) => tf.all(tf.isFinite(t)))).dataSync();
     const i = Array.from(flags).findIndex((f) => !f);
@@ -384,15 +410,17 @@ function diagnoseNonFinite(tf: Tf, engine: Engine, built: BuiltModel, program: L
       targets: ys,
       activation: (layer: string) => fin.get(layer)!,
       weight: (layer: string, kind: 'kernel' | 'bias') => engine.weight(layer, kind),
-      regularization: () => {
-        const losses = built.model.calculateLosses() as Tensor[];
-        return losses.length ? tf.addN(losses) : null;
-      },
+      regularization: () => regularization(tf, built, fin),
     };
     const culprits = program.terms.filter((t) => !Number.isFinite(termValue(tf, t, inputs).dataSync()[0]!));
     const what = culprits.map((t) => `'${t.name}'${t.line ? ` (line ${t.line})` : ''}`).join(', ');
     return `${where}: every layer output is finite; the non-finite value comes from the loss term${culprits.length > 1 ? 's' : ''} ${what || termText}`;
   });
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n').filter((l) => l.trim()).slice(0, 2).join(' ').replace(/^Invalid TF_Status: \d+\s*Message:\s*/, '');
 }
 
 function seeded(seed: number): () => number {

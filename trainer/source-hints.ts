@@ -17,8 +17,16 @@ function constants(root: Node): (name: string) => number | undefined {
   };
 }
 
-function shapeOf(node: Node | undefined, lookup: (name: string) => number | undefined): number[] | undefined {
-  if (!node) return undefined;
+function shapeOf(node: Node | undefined, lookup: (name: string) => number | undefined, depth = 0): number[] | undefined {
+  if (!node || depth > 8) return undefined;
+  if (node.type === 'identifier') {
+    const found = assignmentsIn(node.tree.rootNode).filter((a) => a.name === node.text);
+    if (found.length === 1 && (found[0]!.value.type === 'tuple' || found[0]!.value.type === 'list')) return shapeOf(found[0]!.value, lookup, depth + 1);
+  }
+  if (node.type === 'call' && /^(list|tuple)$/.test(field(node, 'function')?.text ?? '')) {
+    const arg = callArgs(node).positional[0];
+    return shapeOf(arg, lookup, depth + 1);
+  }
   if (node.type === 'tuple' || node.type === 'list') {
     const dims = named(node).map((d) => (d.type === 'none' ? -1 : numberLiteral(d, lookup)));
     if (dims.some((d) => d === undefined)) return undefined;

@@ -205,9 +205,9 @@ class LossInterpreter {
   private scopeEnv(node: Node): Env {
     const scope = enclosingScope(node);
     const env = new Env(this.tr.moduleEnv);
-    if (scope.type === 'module') return env;
-    const body = field(scope, 'body');
+    const body = scope.type === 'module' ? scope : field(scope, 'body');
     if (!body) return env;
+    // Assignments before the call, in order (a later reassignment must not leak backwards).
     for (const s of statements(body)) {
       if (s.startIndex >= node.startIndex) break;
       if (s.type !== 'expression_statement') continue;
@@ -216,8 +216,7 @@ class LossInterpreter {
       const left = field(a, 'left');
       const right = field(a, 'right');
       if (left?.type !== 'identifier' || !right) continue;
-      const bound = this.tr.boundTo(left, right);
-      env.vars.set(left.text, bound ?? unknown(right, `\`${left.text}\` is not a layer or layer output`));
+      env.vars.set(left.text, this.tr.boundTo(left, right) ?? this.tr.expr(right, env));
     }
     const def = functionDef(scope);
     for (const p of def?.params ?? []) if (!env.vars.has(p.name)) env.vars.set(p.name, unknown(scope, `parameter \`${p.name}\``));
@@ -244,6 +243,7 @@ class LossInterpreter {
     const activationOutputs = outputs.filter((o) => o.layer !== undefined);
     if (Array.isArray(loss)) {
       loss.forEach((spec, i) => {
+        if (spec.kind === 'unknown' && /^none$/i.test(spec.text.trim())) return; // no loss for this output
         const out = activationOutputs[i];
         if (!out) this.skips.push({ text: specText(spec), line: this.compileLine(), reason: `there is no model output ${i} for this loss` });
         else this.applySpec(spec, [out], false, true);
@@ -256,6 +256,7 @@ class LossInterpreter {
     }
     const keys = this.input.model.outputKeys;
     for (const [key, spec] of Object.entries(loss)) {
+      if (spec.kind === 'unknown' && /^none$/i.test(spec.text.trim())) continue;
       const idx = keys ? keys.indexOf(key) : -1;
       const name = idx >= 0 ? this.input.model.outputs[idx] : key;
       const out = activationOutputs.find((o) => o.layer === name);

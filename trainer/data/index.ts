@@ -25,8 +25,8 @@ export interface Tensorish {
 }
 
 export interface PreparedData {
-  /** All samples, training first then validation. */
-  x: Tensorish;
+  /** All samples of each model input, training first then validation. */
+  xs: Tensorish[];
   /** One per loss target slot. */
   ys: Tensorish[];
   trainCount: number;
@@ -37,8 +37,8 @@ export interface PreparedData {
 }
 
 export interface DataContext {
-  /** Model input shapes with the batch dimension (`[null, 784]`). */
-  inputShapes: Shape[];
+  /** Model inputs: shape with the batch dimension (`[null, 784]`); `intMax` for token-id inputs. */
+  inputs: { shape: Shape; intMax?: number }[];
   targets: LossTarget[];
   /** Keras datasets the code loads (`mnist`), from the source. */
   codeDatasets: string[];
@@ -59,7 +59,7 @@ export function prepareData(request: TrainRequest, ctx: DataContext): PreparedDa
     const name = ctx.codeDatasets[0];
     if (name) {
       const cached = kerasCacheFile(name);
-      if (cached) raw = withSplitKeys(loadNpz(cached, `Keras cache ${cached}`));
+      if (cached) raw = loadNpz(cached, `Keras cache ${cached}`);
       else if (name === 'mnist') raw = loadBundledMnist(request.seed ?? 1);
       else {
         throw new DataFileError(
@@ -76,20 +76,20 @@ export function prepareData(request: TrainRequest, ctx: DataContext): PreparedDa
     const name = spec.slice(6);
     const cached = kerasCacheFile(name);
     if (!cached) throw new DataFileError(`${name}.npz is not in the Keras cache`);
-    raw = withSplitKeys(loadNpz(cached, `Keras cache ${cached}`));
+    raw = loadNpz(cached, `Keras cache ${cached}`);
   } else if (/\.npz$/i.test(spec)) raw = loadNpz(spec);
   else if (/\.npy(,|$)/i.test(spec)) raw = loadNpy(spec);
   else if (/\.csv$/i.test(spec)) raw = loadCsv(spec);
   else throw new DataFileError(`--data ${spec}: expected mnist, synthetic, keras:NAME, or a .npz, .npy or .csv file`);
 
-  if (ctx.inputShapes.length !== 1 && raw !== 'synthetic') {
-    throw new DataFileError(`the model has ${ctx.inputShapes.length} inputs; only synthetic data (--data synthetic) can feed multi-input models for now`);
+  if (ctx.inputs.length !== 1 && raw !== 'synthetic') {
+    throw new DataFileError(`the model has ${ctx.inputs.length} inputs; only synthetic data (--data synthetic) can feed multi-input models for now`);
   }
   const validationSplit = request.validationSplit ?? ctx.codeValidationSplit ?? 0;
   if (raw === 'synthetic') return synthetic(request, ctx, validationSplit, warnings);
 
   const adaptations: string[] = [...raw.notes];
-  let x = adaptX(raw.x, ctx.inputShapes[0]!, ctx.codeScales255, adaptations);
+  let x = adaptX(raw.x, ctx.inputs[0]!.shape, ctx.codeScales255, adaptations);
   let keep: Uint8Array | undefined;
   const ys: Tensorish[] = [];
   const yShapes: Shape[] = [];
@@ -110,11 +110,6 @@ export function prepareData(request: TrainRequest, ctx: DataContext): PreparedDa
   }
   for (const y of ys) yShapes.push(y.shape);
   return split(x, ys, yShapes, raw.source, adaptations, validationSplit, request.samples, warnings);
-}
-
-/** A Keras cache file has x_train/x_test: train on x_train (loadNpz already prefers it). */
-function withSplitKeys(raw: RawData): RawData {
-  return raw;
 }
 
 function adaptX(x: NdArray, inputShape: Shape, scale255: boolean, adaptations: string[]): Tensorish {
@@ -143,14 +138,19 @@ function adaptX(x: NdArray, inputShape: Shape, scale255: boolean, adaptations: s
   return { shape, data };
 }
 
-/** Class ids of labels given as ids ([N] / [N,1]) or one-hot rows ([N,C]); undefined otherwise. */
-function classIds(y: NdArray): { ids: Int32Array; classes: number; oneHot: boolean } | undefined {
+/**
+ * Class ids per position of labels given as ids (`[N, ...P]` or `[N, ...P, 1]`) or one-hot rows
+ * (`[N, ...P, C]`), where P are the output's positional dims (none for a classifier).
+ */
+function classIds(y: NdArray, positional: number[]): { ids: Int32Array; classes: number; oneHot: boolean } | undefined {
   const n = y.shape[0]!;
   const rest = y.shape.slice(1);
-  if (rest.length === 0 || (rest.length === 1 && rest[0] === 1)) {
-    const ids = new Int32Array(n);
+  const p = prod(positional);
+  const same = (a: number[], b: number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+  if (same(rest, positional) || same(rest, [...positional, 1])) {
+    const ids = new Int32Array(n * p);
     let max = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n * p; i++) {
       const v = y.data[i]!;
       if (!Number.isInteger(v) || v < 0) return undefined;
       ids[i] = v;
@@ -158,10 +158,10 @@ function classIds(y: NdArray): { ids: Int32Array; classes: number; oneHot: boole
     }
     return { ids, classes: max + 1, oneHot: false };
   }
-  if (rest.length === 1) {
-    const c = rest[0]!;
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
+  if (rest.length === positional.length + 1 && same(rest.slice(0, -1), positional)) {
+    const c = rest[rest.length - 1]!;
+    const ids = new Int32Array(n * p);
+    for (let i = 0; i < n * p; i++) {
       let best = 0;
       let sum = 0;
       for (let k = 0; k < c; k++) {
@@ -185,12 +185,18 @@ function adaptY(y: NdArray, target: LossTarget, adaptations: string[]): { y: Ten
   const where = `the target of ${target.output} (output shape ${fmt(out)})`;
   if (target.encoding === 'one_hot' || target.encoding === 'sparse') {
     if (typeof width !== 'number') throw new DataFileError(`${where}: the number of classes is unknown`);
-    const ids = classIds(y);
-    if (!ids) throw new DataFileError(`${where} needs class labels; the data's y has shape ${fmt([null, ...y.shape.slice(1)])} with values that are not class ids or one-hot rows`);
+    const positional = out.slice(1, -1);
+    if (positional.some((d) => d === null)) throw new DataFileError(`${where}: the output shape is not fully known`);
+    const pos = positional as number[];
+    const p = prod(pos);
+    const ids = classIds(y, pos);
+    if (!ids) throw new DataFileError(`${where} needs class labels; the data's y has shape ${fmt([null, ...y.shape.slice(1)])} with values that are not class ids or one-hot rows of that shape`);
     let keep: Uint8Array | undefined;
     let dropped = 0;
     for (let i = 0; i < n; i++) {
-      if (ids.ids[i]! >= width) {
+      for (let j = 0; j < p; j++) {
+        if (ids.ids[i * p + j]! < width) continue;
+        if (p > 1) throw new DataFileError(`${where}: the labels have class ${ids.ids[i * p + j]} but the output has only ${width} classes`);
         keep ??= new Uint8Array(n).fill(1);
         keep[i] = 0;
         dropped++;
@@ -199,13 +205,13 @@ function adaptY(y: NdArray, target: LossTarget, adaptations: string[]): { y: Ten
     if (dropped) adaptations.push(`kept the ${n - dropped} samples of classes 0–${width - 1} (${target.output} has ${width} outputs; ${dropped} samples of classes ≥ ${width} dropped)`);
     if (target.encoding === 'sparse') {
       if (ids.oneHot) adaptations.push(`one-hot labels → class ids for ${target.output}`);
-      return { y: { shape: [n], data: ids.ids }, ...(keep ? { keep } : {}) };
+      return { y: { shape: [n, ...pos], data: ids.ids }, ...(keep ? { keep } : {}) };
     }
-    const data = new Float32Array(n * width);
-    for (let i = 0; i < n; i++) if (ids.ids[i]! < width) data[i * width + ids.ids[i]!] = 1;
+    const data = new Float32Array(n * p * width);
+    for (let i = 0; i < n * p; i++) if (ids.ids[i]! < width) data[i * width + ids.ids[i]!] = 1;
     if (!ids.oneHot) adaptations.push(`class ids one-hot encoded to ${width} classes for ${target.output}`);
     else if (ids.classes !== width) adaptations.push(`one-hot ${ids.classes} classes → ${width} for ${target.output}`);
-    return { y: { shape: [n, width], data }, ...(keep ? { keep } : {}) };
+    return { y: { shape: [n, ...pos, width], data }, ...(keep ? { keep } : {}) };
   }
   // binary / values: same number of values per sample as the output.
   const want = out.slice(1);
@@ -216,7 +222,7 @@ function adaptY(y: NdArray, target: LossTarget, adaptations: string[]): { y: Ten
   }
   if (target.encoding === 'binary') {
     for (const v of y.data) {
-      if (v !== 0 && v !== 1 && !(v > 0 && v < 1)) throw new DataFileError(`${where} needs 0/1 (binary) targets; the data's y has the value ${v}`);
+      if (!(v >= 0 && v <= 1)) throw new DataFileError(`${where} needs 0/1 (binary) targets; the data's y has the value ${v}`);
     }
   }
   if (have.length !== want.length || have.some((d, i) => d !== want[i])) adaptations.push(`y reshaped ${fmt(have)} → ${fmt(want)} for ${target.output}`);
@@ -251,7 +257,7 @@ function concat(a: Tensorish, b: Tensorish): Tensorish {
 
 /** Keras's validation_split takes the last fraction of the data, before shuffling. */
 function split(
-  x: Tensorish,
+  x0: Tensorish,
   ys: Tensorish[],
   yShapes: Shape[],
   source: string,
@@ -260,6 +266,7 @@ function split(
   samples: number | undefined,
   warnings: string[],
 ): PreparedData {
+  let x = x0;
   const n = x.shape[0]!;
   if (!(validationSplit >= 0 && validationSplit < 1)) throw new DataFileError(`validation split ${validationSplit} must be in [0, 1)`);
   const valCount = Math.floor(n * validationSplit);
@@ -277,7 +284,7 @@ function split(
   }
   if (trainCount === 0) throw new DataFileError(`${source}: no training samples left`);
   return {
-    x,
+    xs: [x],
     ys,
     trainCount,
     valCount,
@@ -293,37 +300,45 @@ function split(
   };
 }
 
+const UNKNOWN_DIM = 16;
+
 function synthetic(request: TrainRequest, ctx: DataContext, validationSplit: number, warnings: string[]): PreparedData {
   const rng = mulberry32(request.seed ?? 1);
   const train = request.samples ?? 2048;
   const total = Math.max(train, Math.round(train / (1 - validationSplit)));
-  if (ctx.inputShapes.length !== 1) throw new DataFileError(`synthetic data for ${ctx.inputShapes.length} inputs is not supported yet`);
-  const inShape = ctx.inputShapes[0]!.slice(1);
-  if (inShape.some((d) => d === null)) throw new DataFileError(`the model's input shape ${fmt(ctx.inputShapes[0]!)} has unknown dimensions; synthetic data needs fixed ones`);
-  const per = prod(inShape as number[]);
-  const x = new Float32Array(total * per);
-  for (let i = 0; i < x.length; i++) x[i] = rng();
+  const adaptations: string[] = [];
+  const xs = ctx.inputs.map((input, k) => {
+    const dims = input.shape.slice(1).map((d) => d ?? UNKNOWN_DIM);
+    if (input.shape.slice(1).some((d) => d === null)) adaptations.push(`input ${k}: unknown dimensions set to ${UNKNOWN_DIM} → ${fmt([null, ...dims])}`);
+    const per = prod(dims);
+    if (input.intMax !== undefined) {
+      adaptations.push(`input ${k}: random token ids in [0, ${input.intMax}) (it feeds an Embedding)`);
+      return { shape: [total, ...dims], data: Float32Array.from({ length: total * per }, () => Math.floor(rng() * input.intMax!)) };
+    }
+    return { shape: [total, ...dims], data: Float32Array.from({ length: total * per }, () => rng()) };
+  });
   const ys: Tensorish[] = [];
   for (const t of ctx.targets) {
-    const out = (t.shape ?? [null]).slice(1);
-    if (out.some((d) => d === null)) throw new DataFileError(`the output ${t.output} has unknown dimensions; synthetic targets need fixed ones`);
-    const width = (out[out.length - 1] as number | undefined) ?? 1;
+    const out = (t.shape ?? [null]).slice(1).map((d) => d ?? UNKNOWN_DIM);
+    const width = out[out.length - 1] ?? 1;
+    const positions = prod(out.slice(0, -1));
     if (t.encoding === 'sparse') {
-      ys.push({ shape: [total], data: Int32Array.from({ length: total }, () => Math.floor(rng() * width)) });
+      ys.push({ shape: [total, ...out.slice(0, -1)], data: Int32Array.from({ length: total * positions }, () => Math.floor(rng() * width)) });
     } else if (t.encoding === 'one_hot') {
-      const data = new Float32Array(total * width);
-      for (let i = 0; i < total; i++) data[i * width + Math.floor(rng() * width)] = 1;
-      ys.push({ shape: [total, width], data });
+      const data = new Float32Array(total * positions * width);
+      for (let i = 0; i < total * positions; i++) data[i * width + Math.floor(rng() * width)] = 1;
+      ys.push({ shape: [total, ...out], data });
     } else {
-      const size = prod(out as number[]);
+      const size = prod(out);
       const data = new Float32Array(total * size);
       for (let i = 0; i < data.length; i++) data[i] = t.encoding === 'binary' ? (rng() < 0.5 ? 0 : 1) : gaussian(rng);
-      ys.push({ shape: [total, ...(out as number[])], data });
+      ys.push({ shape: [total, ...out], data });
     }
   }
   const valCount = total - train;
+  void warnings;
   return {
-    x: { shape: [total, ...(inShape as number[])], data: x },
+    xs,
     ys,
     trainCount: train,
     valCount,
@@ -332,9 +347,9 @@ function synthetic(request: TrainRequest, ctx: DataContext, validationSplit: num
       source: 'synthetic (uniform [0, 1) inputs, random targets shaped to the outputs)',
       trainSamples: train,
       validationSamples: valCount,
-      xShape: [train, ...(inShape as number[])],
+      xShape: [train, ...xs[0]!.shape.slice(1)],
       yShapes: ys.map((y) => [train, ...y.shape.slice(1)]),
-      adaptations: [],
+      adaptations,
     },
   };
 }
