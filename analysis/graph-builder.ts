@@ -29,6 +29,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
   const node: ModelNode = {
     id: model.id,
+    layerId: model.layer.id,
     name: model.layer.name,
     nameSource: model.layer.nameSource,
     kind: model.kind,
@@ -37,6 +38,8 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
     range: model.layer.range,
     inputs: model.inputs.map((t) => t.producer?.name ?? '?'),
     outputs: model.outputs.map((t) => t.producer?.name ?? '?'),
+    inputShapes: model.kind === 'subclassed' ? (model.traceInput ? [model.traceInput] : []) : model.inputs.map((t) => t.shape),
+    outputShapes: model.kind === 'subclassed' ? subclassedOutputs(model) : model.outputs.map((t) => t.shape),
     layers: layerNodes,
     totalParams: layers.length === 0 && !model.built ? null : total,
     trainableParams: trainable,
@@ -44,6 +47,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
     approximate: model.layer.approximate || layerNodes.some((l) => l.nameSource === 'approximate' || l.outputShape === null),
   };
   if (model.outputKeys) node.outputKeys = model.outputKeys;
+  if (model.outputSources) node.outputSources = model.outputSources;
   if (model.opaque) {
     node.opaque = model.opaque;
     node.totalParams = node.trainableParams = node.nonTrainableParams = null;
@@ -74,15 +78,36 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
     weights: weights ?? [],
     inbound: model.kind === 'functional' && firstNode ? firstNode.inputs.map((t) => t.producer?.name ?? '?') : [],
     outbound,
-    calls: layer.nodes.map((n) => ({ inbound: n.inputs.map((t) => t.producer?.name ?? '?'), range: n.range })),
+    calls: callsIn(layer, model).map((n) => ({
+      inbound: n.inputs.map((t) => t.producer?.name ?? '?'),
+      inputs: n.inputs.map((t) => ({ layer: t.producer?.name ?? '?', call: t.nodeIndex, output: t.outputIndex })),
+      range: n.range,
+    })),
     range: layer.range,
   };
   if (layer.nameRange) node.nameRange = layer.nameRange;
+  if (layer.nameFile) node.nameFile = layer.nameFile;
   if (layer.file) node.file = layer.file;
   const approximateSource = firstNode?.inputs.some((t) => t.producer?.nameSource === 'approximate');
   if (firstNode?.maskedInputs || approximateSource) node.inboundApproximate = true;
   if (layer.model) node.model = buildModelNode(rt, layer.model, []);
   return node;
+}
+
+/**
+ * The calls of a layer that matter for this model. A Sequential rebuilt after every `add()` leaves
+ * stale calls on its layers (as Keras does); only those of the final build are the model's.
+ */
+function callsIn(layer: LayerObj, model: ModelObj) {
+  if (model.kind !== 'sequential' || !model.built) return layer.nodes;
+  const current = nodesInModel(model);
+  return layer.nodes.filter((n) => current.has(n));
+}
+
+function subclassedOutputs(model: ModelObj): (Shape | null)[] {
+  const out = model.layer.firstOutput;
+  if (out === undefined || out === null) return model.traceInput ? [null] : [];
+  return Array.isArray(out[0]) ? (out as Shape[]) : [out as Shape];
 }
 
 function layerOutputShape(layer: LayerObj, model: ModelObj): OutputShape {
@@ -152,8 +177,9 @@ function outboundNames(model: ModelObj, layers: LayerObj[]): Map<LayerObj, strin
 }
 
 function compileInfo(rt: KerasRuntime, model: ModelObj): CompileInfo {
-  const { node, args } = model.compile!;
+  const { node, args, file } = model.compile!;
   return {
+    ...(file ? { file } : {}),
     range: rt.interp.rangeOf(node),
     optimizer: cfg(args.optimizer),
     loss: lossSpec(rt, args.loss),
@@ -179,7 +205,7 @@ function single(rt: KerasRuntime, v: Value): LossSpec {
   if (v.k === 'str') return { kind: 'builtin', name: v.v };
   if (v.k === 'api') return { kind: 'builtin', name: v.path.split('.').pop()! };
   if (v.k === 'kobj') return { kind: 'builtin', name: v.cls, args: Object.fromEntries(Object.entries(v.args).map(([k, a]) => [k, cfg(a)])) };
-  if (v.k === 'func') return { kind: 'function', name: v.name, range: rt.interp.rangeOf(v.node) };
+  if (v.k === 'func') return { kind: 'function', name: v.name, range: rt.interp.rangeOf(v.node), ...(v.module ? { file: v.module.file } : {}) };
   return { kind: 'unknown', text: v.k };
 }
 
@@ -195,6 +221,7 @@ function fitInfo(rt: KerasRuntime, fit: ModelObj['fits'][number]): FitInfo {
   const args: { [key: string]: ConfigValue } = {};
   for (const [k, v] of Object.entries(fit.args)) if (k !== 'x' && k !== 'y') args[k] = cfg(v);
   return {
+    ...(fit.file ? { file: fit.file } : {}),
     range: rt.interp.rangeOf(fit.node),
     xShapes: shapes(x),
     yShapes: shapes(y),

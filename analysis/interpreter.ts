@@ -376,7 +376,7 @@ export class Interpreter {
     const name = node.childForFieldName('name')?.text ?? '<lambda>';
     const closure = scope.kind === 'class' ? scope.parent! : scope;
     const defaults = this.evalDefaults(node, scope);
-    scope.assign(name, { k: 'func', name, node, closure, isLambda: false, defaults });
+    scope.assign(name, { k: 'func', name, node, closure, isLambda: false, defaults, module: this.keras.currentModule });
   }
 
   /** Default values are evaluated once, when `def` runs — as in Python. */
@@ -478,7 +478,7 @@ export class Interpreter {
       case 'conditional_expression':
         return this.evalConditional(node, scope);
       case 'lambda':
-        return { k: 'func', name: '<lambda>', node, closure: scope, isLambda: true, defaults: this.evalDefaults(node, scope) };
+        return { k: 'func', name: '<lambda>', node, closure: scope, isLambda: true, defaults: this.evalDefaults(node, scope), module: this.keras.currentModule };
       case 'named_expression': {
         const value = this.evalExpr(node.childForFieldName('value')!, scope);
         this.assignTarget(node.childForFieldName('name')!, value, scope);
@@ -591,7 +591,11 @@ export class Interpreter {
         out += text;
       }
     }
-    return isBytes ? unknown('bytes') : str(out);
+    if (isBytes) return unknown('bytes');
+    // A plain literal remembers where it was written, so a name passed through variables and
+    // parameters can still be renamed at its source.
+    const hasInterpolation = node.children.some((c) => c?.type === 'interpolation');
+    return hasInterpolation ? str(out) : { k: 'str', v: out, origin: this.rangeOf(node), originFile: this.keras.currentModule?.file };
   }
 
   private evalUnary(node: Node, scope: Scope): Value {
@@ -757,6 +761,8 @@ export class Interpreter {
       this.keras.names.allInexact = true;
       return unknown('recursion');
     }
+    // Code of an imported module runs "in" that module: what it builds is located in its file.
+    if (fn.module !== this.keras.currentModule) return this.keras.inModule(fn.module, () => this.callFunction(fn, args, self));
     const local = new Scope(fn.closure, 'function');
     this.bindParameters(fn, args, self, local);
     this.depth++;

@@ -365,6 +365,7 @@ function traceSubclassed(rt: KerasRuntime, model: ModelObj, inputShape: Shape | 
   const call = findClassAttr(instance.cls, 'call');
   if (call?.k !== 'func') return;
   model.traced = true;
+  model.traceInput = [null, ...inputShape.slice(1)];
   const input: Value = { k: 'tensor', t: { shape: inputShape, producer: null, nodeIndex: 0, outputIndex: 0 } };
   const result = rt.inLayerCall(() => rt.interp.callFunction(call, { ...rt.syntheticArgs(at), positional: [input] }, instance));
   model.layer.firstOutput = outputShapeOf(result);

@@ -32,6 +32,8 @@ export interface LayerObj {
   /** Set when the layer was constructed in another (imported) file. */
   file?: string;
   nameRange?: SourceRange;
+  /** File of `nameRange` when the literal is in another module. */
+  nameFile?: string;
   /** Keras's `_inbound_nodes`: one per symbolic call. */
   nodes: CallNode[];
   /** Set at first build: null shape entries mean unknown. `undefined` = not built. */
@@ -75,8 +77,12 @@ export interface ModelObj {
   traced?: boolean;
   /** Model outputs that are not Keras tensors (Keras raises at construction). */
   invalidOutputs?: string[];
-  compile?: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value> };
-  fits: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value>; positional: Value[] }[];
+  compile?: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value>; file?: string };
+  fits: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value>; positional: Value[]; file?: string }[];
+  /** The `outputs=` argument position by position (see ModelNode.outputSources). */
+  outputSources?: import('../graph/model-graph').OutputSource[];
+  /** Input shape a subclassed model was traced (built by a call) with. */
+  traceInput?: Shape;
 }
 
 /** Keras 3 `to_snake_case`, used for automatic names. */

@@ -3,7 +3,7 @@
  * do to the symbolic objects (layers, tensors, models, data arrays). It records every model and
  * every reference to a layer the language server needs.
  */
-import type { ConfigValue, Reference, Shape, SourceRange } from '../graph/model-graph';
+import type { ConfigValue, OutputSource, Reference, Shape, SourceRange } from '../graph/model-graph';
 import { findClassAttr, type CallArgs, type Interpreter } from './interpreter';
 import { execImport, apiValue } from './keras-api';
 import {
@@ -19,7 +19,7 @@ import {
 } from './keras-build';
 import { NameRegistry, type LayerObj, type ModelObj, type TensorObj } from './keras-objects';
 import { modelLayers } from './model-layers';
-import { countParams } from './layers/catalog';
+import { countParams, type Config } from './layers/catalog';
 import { tensorOp, numpyCall, binaryOpShape } from './keras-ops';
 import { DATASETS, indexShape, reshape, toDims, type Dims } from './keras-shapes';
 import type { SyntaxNode as Node } from './syntax-tree';
@@ -33,7 +33,9 @@ import {
   tuple,
   unknown,
   type ClassValue,
+  type FuncValue,
   type InstanceValue,
+  type SourceModule,
   type Value,
 } from './values';
 
@@ -49,6 +51,53 @@ const REGULARIZER_SHORTCUTS: Record<string, { cls: string; params: string[] }> =
   L1: { cls: 'L1', params: ['l1'] },
   L2: { cls: 'L2', params: ['l2'] },
   L1L2: { cls: 'L1L2', params: ['l1', 'l2'] },
+};
+
+/** Positional parameters of the Keras objects people construct with positional arguments (Keras 3 signatures). */
+const KERAS_OBJECT_PARAMS: Record<string, string[]> = {
+  Constant: ['value'],
+  RandomNormal: ['mean', 'stddev', 'seed'],
+  RandomUniform: ['minval', 'maxval', 'seed'],
+  TruncatedNormal: ['mean', 'stddev', 'seed'],
+  GlorotUniform: ['seed'],
+  GlorotNormal: ['seed'],
+  HeNormal: ['seed'],
+  HeUniform: ['seed'],
+  LecunNormal: ['seed'],
+  LecunUniform: ['seed'],
+  Orthogonal: ['gain', 'seed'],
+  Identity: ['gain'],
+  VarianceScaling: ['scale', 'mode', 'distribution', 'seed'],
+  MaxNorm: ['max_value', 'axis'],
+  MinMaxNorm: ['min_value', 'max_value', 'rate', 'axis'],
+  UnitNorm: ['axis'],
+  OrthogonalRegularizer: ['factor', 'mode'],
+  SGD: ['learning_rate', 'momentum', 'nesterov'],
+  Adam: ['learning_rate', 'beta_1', 'beta_2', 'epsilon', 'amsgrad'],
+  AdamW: ['learning_rate', 'weight_decay', 'beta_1', 'beta_2', 'epsilon', 'amsgrad'],
+  Adamax: ['learning_rate', 'beta_1', 'beta_2', 'epsilon'],
+  Nadam: ['learning_rate', 'beta_1', 'beta_2', 'epsilon'],
+  RMSprop: ['learning_rate', 'rho', 'momentum', 'epsilon', 'centered'],
+  Adagrad: ['learning_rate', 'initial_accumulator_value', 'epsilon'],
+  Adadelta: ['learning_rate', 'rho', 'epsilon'],
+  Ftrl: ['learning_rate', 'learning_rate_power', 'initial_accumulator_value', 'l1_regularization_strength', 'l2_regularization_strength'],
+  Lion: ['learning_rate', 'beta_1', 'beta_2'],
+  CategoricalCrossentropy: ['from_logits', 'label_smoothing', 'axis'],
+  SparseCategoricalCrossentropy: ['from_logits', 'ignore_class'],
+  BinaryCrossentropy: ['from_logits', 'label_smoothing', 'axis'],
+  BinaryFocalCrossentropy: ['apply_class_balancing', 'alpha', 'gamma', 'from_logits', 'label_smoothing', 'axis'],
+  CategoricalFocalCrossentropy: ['alpha', 'gamma', 'from_logits', 'label_smoothing', 'axis'],
+  Huber: ['delta'],
+  MeanSquaredError: ['reduction', 'name'],
+  MeanAbsoluteError: ['reduction', 'name'],
+  KLDivergence: ['reduction', 'name'],
+  CosineSimilarity: ['axis'],
+  ExponentialDecay: ['initial_learning_rate', 'decay_steps', 'decay_rate', 'staircase'],
+  PiecewiseConstantDecay: ['boundaries', 'values'],
+  CosineDecay: ['initial_learning_rate', 'decay_steps', 'alpha'],
+  InverseTimeDecay: ['initial_learning_rate', 'decay_steps', 'decay_rate', 'staircase'],
+  EarlyStopping: ['monitor', 'min_delta', 'patience'],
+  ModelCheckpoint: ['filepath', 'monitor'],
 };
 
 /** Tensor constructors in keras.ops / tf, mapped to the NumPy call with the same shape rule. */
@@ -92,21 +141,28 @@ export class KerasRuntime {
     private readonly options: RuntimeOptions,
   ) {
     interp.keras = this;
+    this.documentSource = source;
   }
 
-  /** The file being evaluated when it is an imported module, not the analyzed document. */
-  private currentFile: string | undefined;
+  /** The imported module whose code is running (undefined: the analyzed document). */
+  currentModule: SourceModule | undefined;
+  private readonly documentSource: string;
+
+  /** Runs `fn` as code of `module`: source text and file of what it builds follow. */
+  inModule<T>(module: SourceModule | undefined, fn: () => T): T {
+    const saved = this.currentModule;
+    this.currentModule = module;
+    this.source = module?.text ?? this.documentSource;
+    try {
+      return fn();
+    } finally {
+      this.currentModule = saved;
+      this.source = saved?.text ?? this.documentSource;
+    }
+  }
 
   withModule(file: string, text: string, fn: () => void): void {
-    const [savedFile, savedSource] = [this.currentFile, this.source];
-    this.currentFile = file;
-    this.source = text;
-    try {
-      fn();
-    } finally {
-      this.currentFile = savedFile;
-      this.source = savedSource;
-    }
+    this.inModule({ file, text }, fn);
   }
 
   // ───────────── helpers used by keras-build ─────────────
@@ -134,7 +190,7 @@ export class KerasRuntime {
       approximate: this.interp.uncertain > 0,
       tracked: [],
     };
-    if (this.currentFile) layer.file = this.currentFile;
+    if (this.currentModule) layer.file = this.currentModule.file;
     this.layers.push(layer);
     return layer;
   }
@@ -150,6 +206,10 @@ export class KerasRuntime {
       if (nameNode?.type === 'string') {
         layer.nameRange = this.interp.rangeOf(nameNode);
         this.addReference('name_argument', nameNode, nameValue.v, null, layer);
+      } else if (nameValue.origin) {
+        // Written elsewhere (a constant, a parameter default): that literal spells the name.
+        layer.nameRange = nameValue.origin;
+        if (nameValue.originFile) layer.nameFile = nameValue.originFile;
       }
     } else {
       layer.name = this.text(nameNode) || '?';
@@ -237,13 +297,9 @@ export class KerasRuntime {
   }
 
   addReference(kind: Reference['kind'], node: Node, text: string, model: ModelObj | null, layer: LayerObj | undefined): void {
-    this.references.push({
-      kind,
-      range: this.interp.rangeOf(node),
-      text,
-      modelId: model?.id ?? null,
-      layerId: layer?.id ?? null,
-    });
+    const reference: Reference = { kind, range: this.interp.rangeOf(node), text, modelId: model?.id ?? null, layerId: layer?.id ?? null };
+    if (this.currentModule) reference.file = this.currentModule.file;
+    this.references.push(reference);
   }
 
   onInstanceAttr(instance: InstanceValue, _attr: string, value: Value, _node: Node): void {
@@ -269,6 +325,7 @@ export class KerasRuntime {
       }
     }
     const init = findInit(cls);
+    if (instance.layer && init?.k === 'func') instance.layer.config = configFromSignature(this, init, args);
     if (init?.k === 'func') this.runMethod(cls, instance, () => this.interp.callFunction(init, args, instance));
     else if (instance.layer) this.kerasInit(instance, args);
     else if (cls.dataclassFields) initDataclass(instance, cls.dataclassFields, args);
@@ -372,8 +429,9 @@ export class KerasRuntime {
   private kerasObject(module: string, name: string, args: CallArgs): Value {
     const shortcut = module === 'regularizers' ? REGULARIZER_SHORTCUTS[name] : undefined;
     const cls = shortcut?.cls ?? name;
+    const params = shortcut?.params ?? KERAS_OBJECT_PARAMS[cls] ?? [];
     const out: Record<string, Value> = {};
-    args.positional.forEach((v, i) => (out[shortcut?.params[i] ?? `arg${i}`] = v));
+    args.positional.forEach((v, i) => (out[params[i] ?? `arg${i}`] = v));
     for (const [k, v] of args.keywords) out[k] = v;
     return { k: 'kobj', cls, args: out };
   }
@@ -397,6 +455,8 @@ export class KerasRuntime {
       batchShape = shape ? [batch?.k === 'num' ? batch.v : null, ...shape] : null;
     }
     const layer = this.makeInputLayer(batchShape ?? [null], get('name'), this.interp.rangeOf(args.node), args.keywordNodes.get('name'));
+    const dtype = get('dtype');
+    if (dtype && dtype.k !== 'none') layer.config.dtype = this.config(dtype, args.keywordNodes.get('dtype'));
     if (!batchShape) {
       layer.approximate = true;
       layer.nodes[0].outputs[0].shape = null;
@@ -499,6 +559,7 @@ export class KerasRuntime {
     model.inputs = flattenTensors(inputs).tensors;
     const flat = flattenTensors(outputs);
     model.outputs = flat.tensors;
+    model.outputSources = flat.sources;
     if (outputs.k === 'dict') model.outputKeys = outputs.keys.map((k) => (k.k === 'str' ? k.v : '?')).sort();
     model.built = true;
     model.layer.weights = [];
@@ -545,7 +606,8 @@ export class KerasRuntime {
     const hint = producer ? ` (this is the output tensor of layer '${producer.name}', not the layer; use model.get_layer('${producer.name}').${attr})` : '';
     const message = `'KerasTensor' object has no attribute '${attr}'${hint}`;
     this.interp.notes.note(node.startPosition.row + 1, 'error', message);
-    return { k: 'kobj', cls: 'Error', args: { message: str(message) } };
+    const where: Record<string, Value> = producer ? { layer: str(producer.name), attr: str(intendedAttribute(producer, attr)) } : {};
+    return { k: 'kobj', cls: 'Error', args: { message: str(message), ...where } };
   }
 
   private neverCalledError(layer: LayerObj, attr: string, node: Node): Value {
@@ -624,7 +686,7 @@ export class KerasRuntime {
       case 'get_layer':
         return model ? this.getLayer(model, args) : unknown('get_layer');
       case 'compile':
-        if (model) model.compile = { node: args.node, args: namedArgs(args, ['optimizer', 'loss', 'loss_weights', 'metrics']) };
+        if (model) model.compile = { node: args.node, args: namedArgs(args, ['optimizer', 'loss', 'loss_weights', 'metrics']), file: this.currentModule?.file };
         return NONE;
       case 'fit':
       case 'evaluate':
@@ -694,7 +756,7 @@ export class KerasRuntime {
       const data = x.args.data;
       if (data && isSequence(data)) [x, y] = [data.items[0], data.items[1]];
     }
-    if (method === 'fit') model.fits.push({ node: args.node, args: namedArgs(args, ['x', 'y', 'batch_size', 'epochs']), positional: args.positional });
+    if (method === 'fit') model.fits.push({ node: args.node, args: namedArgs(args, ['x', 'y', 'batch_size', 'epochs']), positional: args.positional, file: this.currentModule?.file });
     if (x && (!model.built || (model.kind === 'subclassed' && !model.traced))) {
       const first = isSequence(x) ? x.items[0] : x;
       const shape = first?.k === 'array' && first.shape ? ([null, ...first.shape.slice(1)] as Shape) : null;
@@ -736,6 +798,20 @@ export class KerasRuntime {
 
 // ───────────── module-private helpers ─────────────
 
+/** A custom layer's constructor arguments by parameter name (as Keras's get_config would list them). */
+function configFromSignature(rt: KerasRuntime, init: FuncValue, args: CallArgs): Config {
+  const params = (init.node.childForFieldName('parameters')?.namedChildren ?? [])
+    .filter((p) => p.type === 'identifier' || p.type === 'default_parameter' || p.type === 'typed_parameter' || p.type === 'typed_default_parameter')
+    .map((p) => (p.type === 'identifier' ? p.text : (p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text ?? '')))
+    .slice(1); // self
+  const config: Config = {};
+  args.positional.forEach((v, i) => {
+    if (params[i]) config[params[i]] = rt.config(v, args.positionalNodes[i]);
+  });
+  for (const [key, v] of args.keywords) if (key !== 'name') config[key] = rt.config(v, args.keywordNodes.get(key));
+  return config;
+}
+
 /** The `__init__` a dataclass generates: fields from arguments, else their class-level defaults. */
 function initDataclass(instance: InstanceValue, fields: string[], args: CallArgs): void {
   fields.forEach((field, i) => {
@@ -771,21 +847,48 @@ function isNonTrainableStat(name: string): boolean {
   return name === 'moving_mean' || name === 'moving_variance';
 }
 
-function flattenTensors(v: Value): { tensors: TensorObj[]; invalid: string[] } {
+function flattenTensors(v: Value): { tensors: TensorObj[]; invalid: string[]; sources: OutputSource[] } {
   const tensors: TensorObj[] = [];
   const invalid: string[] = [];
+  const sources: OutputSource[] = [];
   const walk = (x: Value) => {
-    if (x.k === 'tensor') tensors.push(x.t);
-    else if (isSequence(x)) x.items.forEach(walk);
+    if (x.k === 'tensor') {
+      tensors.push(x.t);
+      sources.push(x.t.producer ? { layer: x.t.producer.name, tensor: 'activation' } : null);
+    } else if (isSequence(x)) x.items.forEach(walk);
     else if (x.k === 'dict') sortedDictValues(x).forEach(walk);
-    else if (x.k === 'weight') invalid.push(`the ${x.name} of layer '${x.layer.name}' (a weight variable)`);
-    else if (x.k === 'kobj' && x.cls === 'WeightsList') invalid.push('the result of get_weights() (NumPy arrays)');
-    else if (x.k === 'kobj' && x.cls === 'Error') invalid.push(`a value Keras cannot compute: ${(x.args.message as { v: string }).v}`);
-    else if (layerOf(x)) invalid.push(`the layer object '${layerOf(x)!.name}' (call it on a tensor, or use .output)`);
-    else if (x.k === 'unknown') invalid.push('an expression the analyzer could not follow');
+    else if (x.k === 'weight') {
+      invalid.push(`the ${x.name} of layer '${x.layer.name}' (a weight variable)`);
+      sources.push({ layer: x.layer.name, tensor: x.name === 'kernel' || x.name === 'bias' ? x.name : 'weights' });
+    } else if (x.k === 'kobj' && x.cls === 'WeightsList') {
+      invalid.push('the result of get_weights() (NumPy arrays)');
+      sources.push(null);
+    } else if (x.k === 'kobj' && x.cls === 'Error') {
+      invalid.push(`a value Keras cannot compute: ${(x.args.message as { v: string }).v}`);
+      sources.push(errorSource(x.args));
+    } else if (layerOf(x)) {
+      invalid.push(`the layer object '${layerOf(x)!.name}' (call it on a tensor, or use .output)`);
+      sources.push({ layer: layerOf(x)!.name, tensor: 'activation' });
+    } else sources.push(null);
   };
   walk(v);
-  return { tensors, invalid: invalid.filter((i) => !i.startsWith('an expression')) };
+  return { tensors, invalid, sources };
+}
+
+/** A custom layer whose own get_weights() returns `self.kernel` means its kernel (seed example 2). */
+function intendedAttribute(layer: LayerObj, attr: string): string {
+  if (attr !== 'get_weights' || !layer.userClass) return attr;
+  const method = findClassAttr(layer.userClass, 'get_weights');
+  return method?.k === 'func' && /return\s+self\.kernel\b/.test(method.node.text) ? 'kernel' : attr;
+}
+
+/** What `tensor.kernel` / `tensor.get_weights()` was meant to reach: that layer's weights. */
+function errorSource(args: Record<string, Value>): OutputSource {
+  const layer = args.layer?.k === 'str' ? args.layer.v : undefined;
+  const attr = args.attr?.k === 'str' ? args.attr.v : undefined;
+  if (!layer || !attr) return null;
+  if (attr === 'kernel' || attr === 'bias') return { layer, tensor: attr };
+  return { layer, tensor: attr === 'get_weights' || attr === 'weights' ? 'weights' : 'activation' };
 }
 
 /** Keras flattens dicts (inputs, outputs) in sorted key order. */

@@ -3,13 +3,14 @@
  * tuples, functions, classes) plus the Keras objects it models symbolically (layers, Keras
  * tensors, models, numpy-like arrays of known shape). Anything else is `unknown`.
  */
+import type { SourceRange } from '../graph/model-graph';
 import type { SyntaxNode as Node } from './syntax-tree';
 import type { LayerObj, TensorObj } from './keras-objects';
 import type { Scope } from './scope';
 
 export type Value =
   | { k: 'num'; v: number; int: boolean }
-  | { k: 'str'; v: string }
+  | { k: 'str'; v: string; origin?: SourceRange; originFile?: string } // origin: the string literal it was written as
   | { k: 'bool'; v: boolean }
   | { k: 'none' }
   | { k: 'tuple'; items: Value[] }
@@ -41,6 +42,14 @@ export interface FuncValue {
   /** Default parameter values, evaluated when `def` ran. */
   defaults: Map<string, Value>;
   owner?: ClassValue;
+  /** The imported module the function was defined in (undefined: the analyzed document). */
+  module?: SourceModule;
+}
+
+/** A workspace module other than the analyzed document. */
+export interface SourceModule {
+  file: string;
+  text: string;
 }
 
 export interface ClassValue {

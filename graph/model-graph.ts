@@ -67,9 +67,19 @@ export interface WeightInfo {
   trainable: boolean;
 }
 
+/** One tensor feeding a call: which layer produced it, in which of its calls, which output. */
+export interface CallInput {
+  layer: string;
+  /** Index of the producer's call (Keras's node index) — tells the calls of a shared layer apart. */
+  call: number;
+  /** Index among that call's outputs (layers with several outputs). */
+  output: number;
+}
+
 /** One call of a layer object (a shared layer has several). */
 export interface LayerCall {
   inbound: string[]; // names of the layers whose outputs feed this call
+  inputs: CallInput[]; // the same, with call and output indices
   range: SourceRange; // the call expression
 }
 
@@ -102,16 +112,26 @@ export interface LayerNode {
   range: SourceRange;
   /** Set when the layer is constructed in another file of the workspace (an imported module). */
   file?: string;
-  /** The `name="..."` string literal, when the name is explicit in the source. */
+  /**
+   * The string literal that spells an explicit name: the `name="..."` argument itself, or the
+   * constant / parameter default it came from.
+   */
   nameRange?: SourceRange;
+  /** Set when `nameRange` is in another file of the workspace. */
+  nameFile?: string;
   /** For a model used as a layer. */
   model?: ModelNode;
 }
 
 export type ModelKind = 'sequential' | 'functional' | 'subclassed';
 
+/** What a model output is, position by position (including outputs Keras would reject). */
+export type OutputSource = { layer: string; tensor: 'activation' | 'kernel' | 'bias' | 'weights' } | null;
+
 export interface ModelNode {
   id: string;
+  /** The id of the layer object that is this model (what `Reference.layerId` of a model variable holds). */
+  layerId: string;
   name: string;
   nameSource: NameSource;
   kind: ModelKind;
@@ -125,6 +145,14 @@ export interface ModelNode {
   file?: string;
   inputs: string[];
   outputs: string[];
+  /** Shapes of the model's inputs and outputs (batch dimension null), when known. */
+  inputShapes: (Shape | null)[];
+  outputShapes: (Shape | null)[];
+  /**
+   * The `outputs=` argument position by position: a layer's activation, or — for what Keras
+   * rejects as an output — a layer's kernel/bias/weights; null where not followed.
+   */
+  outputSources?: OutputSource[];
   /** Output names when the model's outputs were given as a dict. */
   outputKeys?: string[];
   /** Set when Keras itself would refuse to build this model (e.g. a weight passed as an output). */
@@ -145,6 +173,8 @@ export interface ModelNode {
 /** What `model.compile(...)` received, as far as it resolved. */
 export interface CompileInfo {
   range: SourceRange;
+  /** Set when the compile call is in another file of the workspace. */
+  file?: string;
   optimizer: ConfigValue;
   /** A loss name, a `keras.losses` object, a custom function reference, or a list/dict of those. */
   loss: LossSpec | LossSpec[] | { [output: string]: LossSpec } | null;
@@ -154,12 +184,14 @@ export interface CompileInfo {
 
 export type LossSpec =
   | { kind: 'builtin'; name: string; args?: { [key: string]: ConfigValue } }
-  | { kind: 'function'; name: string; range: SourceRange }
+  | { kind: 'function'; name: string; range: SourceRange; file?: string }
   | { kind: 'unknown'; text: string };
 
 /** What `model.fit(...)` received. */
 export interface FitInfo {
   range: SourceRange;
+  /** Set when the fit call is in another file of the workspace. */
+  file?: string;
   /** Statically known shapes of x and of each target (`null` where unknown). */
   xShapes: (Shape | null)[] | null;
   yShapes: (Shape | null)[] | null;
@@ -181,6 +213,8 @@ export interface Reference {
   modelId: string | null;
   /** The layer it resolves to, when it does. */
   layerId: string | null;
+  /** Set when the reference is in another file of the workspace (code of an imported module). */
+  file?: string;
 }
 
 export interface Note {
