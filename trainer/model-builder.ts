@@ -197,13 +197,25 @@ export function buildModel(tf: Tf, graphModel: ModelNode, options: BuildOptions)
           continue;
         }
         const call = calls[done]!;
-        if (!call.inbound.every((name) => (outputs.get(name)?.length ?? 0) > 0)) continue;
-        const seen = new Map<string, number>();
-        const xs = call.inbound.map((name) => {
-          const k = seen.get(name) ?? 0;
-          seen.set(name, k + 1);
-          return resolve(name, k, layer, done, calls.length);
-        });
+        let xs: SymbolicTensor[];
+        if (call.inputs?.length) {
+          // Exact wiring: the producer's call (node index) is known.
+          if (!call.inputs.every((inp) => (outputs.get(inp.layer)?.length ?? 0) > inp.call)) continue;
+          xs = call.inputs.map((inp) => {
+            if (inp.output !== 0) {
+              throw new ModelBuildError(`${layerLabel({ name: layer.name, className: layer.className, line: layerLine(layer) })}: reads output ${inp.output} of '${inp.layer}'; layers with several outputs are not supported by the trainer`, layer.name, layerLine(layer));
+            }
+            return outputs.get(inp.layer)![inp.call]!;
+          });
+        } else {
+          if (!call.inbound.every((name) => (outputs.get(name)?.length ?? 0) > 0)) continue;
+          const seen = new Map<string, number>();
+          xs = call.inbound.map((name) => {
+            const k = seen.get(name) ?? 0;
+            seen.set(name, k + 1);
+            return resolve(name, k, layer, done, calls.length);
+          });
+        }
         apply(layer, xs);
         progress = true;
         i--;
@@ -352,13 +364,16 @@ export function assertBuildable(m: ModelNode): void {
   }
 }
 
-/** The analyzer lists a Sequential layer's call once per `model.add`; keep distinct inbound lists for functional layers. */
-function dedupeCalls(layer: LayerNode): { inbound: string[] }[] {
+/**
+ * A layer's distinct calls. Older graphs listed a Sequential layer's call once per `model.add`
+ * (identical inbound at an identical range); graphs with `inputs` (node indices) are exact.
+ */
+function dedupeCalls(layer: LayerNode): { inbound: string[]; inputs?: LayerNode['calls'][number]['inputs'] }[] {
   if (layer.calls.length <= 1) return layer.calls.length ? layer.calls : [{ inbound: layer.inbound }];
-  const out: { inbound: string[] }[] = [];
+  if (layer.calls.every((c) => Array.isArray(c.inputs))) return layer.calls;
+  const out: LayerNode['calls'] = [];
   for (const c of layer.calls) {
-    // Identical inbound lists at the identical source range are duplicates, not shared calls.
-    if (!out.some((o, i) => o.inbound.join('\0') === c.inbound.join('\0') && sameRange(layer.calls[i]!, c))) out.push(c);
+    if (!out.some((o) => o.inbound.join('\0') === c.inbound.join('\0') && sameRange(o, c))) out.push(c);
   }
   return out;
 }
@@ -369,6 +384,8 @@ function sameRange(a: { range: LayerNode['range'] }, b: { range: LayerNode['rang
 
 /** Input shape (without batch) of a Sequential: from the source, else fit's x, else a first Dense's kernel. */
 function sequentialShape(root: Node, m: ModelNode): Shape {
+  const known = m.inputShapes?.[0];
+  if (known && known.length > 1) return known.slice(1);
   const fromSource = sequentialInputShape(root, m);
   if (fromSource) return fromSource;
   const x = m.fit?.[0]?.xShapes?.[0];

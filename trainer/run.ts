@@ -103,7 +103,7 @@ export function pickModel(graph: ModelGraph, wanted: string | undefined): ModelN
   return pick;
 }
 
-interface Prepared {
+export interface Prepared {
   program: LossProgram;
   built: BuiltModel;
   taps: TapInfo[];
@@ -138,7 +138,7 @@ async function train(request: TrainRequest, options: RunOptions, backend: Loaded
   }
 }
 
-function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: Parameters<typeof kerasDatasets>[0], emit: Emit): Prepared {
+export function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: Parameters<typeof kerasDatasets>[0], emit: Emit): Prepared {
   const graphModel = pickModel(graph, request.model);
   assertBuildable(graphModel);
   const program = interpretLoss({ tree: root.tree, graph, model: graphModel });
@@ -165,6 +165,26 @@ function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: Paramet
     builtOrUndefined = buildModel(tf, graphModel, { activations: [...new Set(activations)], root });
   });
   const built = builtOrUndefined!;
+  try {
+    return withModel(tf, request, graphModel, program, built, root, tapReasons, inputLayers, emit);
+  } catch (error) {
+    disposeBuiltModel(tf, built);
+    throw error;
+  }
+}
+
+function withModel(
+  tf: Tf,
+  request: TrainRequest,
+  graphModel: ModelNode,
+  program: LossProgram,
+  built: BuiltModel,
+  root: Parameters<typeof kerasDatasets>[0],
+  tapReasons: Map<string, 'loss' | 'user'>,
+  inputLayers: Set<string>,
+  emit: Emit,
+): Prepared {
+  void tf;
   for (const note of built.notes) emit({ type: 'log', level: 'info', message: note });
   const taps: TapInfo[] = [...tapReasons].map(([layer, reason]) => {
     const tensors: TensorKind[] = [];

@@ -166,6 +166,26 @@ class LossInterpreter {
       }));
     if (model.kind !== 'functional') return fromGraph();
     const call = modelCallNode(this.root, model);
+    const sources = model.outputSources;
+    if (sources?.length && sources.every((s) => s !== null) && (sources.length !== model.outputs.length || sources.some((s) => s!.tensor !== 'activation'))) {
+      // The analyzer followed every output, including ones Keras rejects (a weight as an output).
+      const line = call ? line1(call) : model.range.start.line + 1;
+      const slots = sources.map((src): OutputSlot => {
+        const s = src!;
+        const tensor = s.tensor === 'weights' ? 'kernel' : s.tensor;
+        const sym: Sym = { k: 'lin', terms: [{ coef: 1, expr: { op: 'tensor', layer: s.layer, tensor }, line, text: `${s.layer}.${tensor}` }], skipped: [] };
+        return tensor === 'activation' ? { sym, layer: s.layer, description: `the activation of ${s.layer}` } : { sym, description: `the ${tensor} of ${s.layer}` };
+      });
+      const weights = slots.filter((s) => s.layer === undefined);
+      if (weights.length) {
+        this.kerasWarnings.push(
+          `line ${line}: outputs= passes ${weights.map((s) => s.description).join(', ')} as a model output; Keras cannot build that model${model.error ? ` (${model.error})` : ''} — a weight is not a layer output. Interpreted as the intent: the loss reads that weight directly.`,
+        );
+      }
+      // Attribute-on-tensor mistakes (the seed's intermediate_layer.get_weights()) are still reported from the source.
+      if (call) this.sourceOutputs(call);
+      return slots;
+    }
     if (!call || call.type !== 'call') return fromGraph();
     const { positional, keywords } = callArgs(call);
     const outputsNode = keywords.get('outputs') ?? positional[1];
@@ -199,6 +219,16 @@ class LossInterpreter {
       }
     }
     return slots;
+  }
+
+  /** Evaluates the `outputs=` elements of a Model call (for the Keras warnings they produce). */
+  private sourceOutputs(call: Node): void {
+    const { positional, keywords } = callArgs(call);
+    const outputsNode = keywords.get('outputs') ?? positional[1];
+    if (!outputsNode || outputsNode.type === 'dictionary') return;
+    const env = this.scopeEnv(call);
+    const elements = outputsNode.type === 'list' || outputsNode.type === 'tuple' ? named(outputsNode) : [outputsNode];
+    for (const el of elements) this.tr.expr(el, env);
   }
 
   /** Local variables of the function (or module) around `node`, as far as they are layers or layer outputs. */
@@ -323,7 +353,13 @@ class LossInterpreter {
     // A user function: find its definition by range (a `def` or a lambda).
     const node = nodeAtRange(this.root, spec.range);
     const def = node ? functionDef(node) : undefined;
-    const sym: Sym | undefined = def ? { k: 'fn', def, env: this.tr.moduleEnv } : this.tr.moduleName(spec.name, this.root);
+    let sym: Sym | undefined = def ? { k: 'fn', def, env: this.tr.moduleEnv } : this.tr.moduleName(spec.name, this.root);
+    if (node && enclosingScope(node).type !== 'module') {
+      // A closure (loss factory): evaluate the compile argument to capture its environment.
+      const value = this.compileLossNode();
+      const closure = value ? this.tr.expr(value, this.tr.moduleEnv) : undefined;
+      if (closure?.k === 'fn') sym = closure;
+    }
     if (!sym || sym.k !== 'fn') {
       this.skips.push({ text: spec.name, line, reason: `loss function '${spec.name}' was not found` });
       return;
