@@ -15,13 +15,11 @@ import {
   NONE,
   UNKNOWN,
   bool,
-  dictGet,
   dictSet,
   isSequence,
   list,
   num,
   pyEquals,
-  pyStr,
   str,
   truthy,
   tuple,
@@ -31,6 +29,7 @@ import {
   type Value,
 } from './values';
 import { binaryOp, compareOp } from './operators';
+import { formatValue, parseInteger, subscriptValue, unescapePython } from './python-literals';
 
 class ReturnSignal {
   constructor(readonly value: Value) {}
@@ -944,74 +943,6 @@ export function findClassAttr(cls: ClassValue, attr: string, seen = new Set<Clas
     }
   }
   return undefined;
-}
-
-function parseInteger(text: string): Value {
-  const clean = text.replace(/_/g, '').toLowerCase();
-  if (/^0[xob]/.test(clean)) return num(Number(clean), true);
-  if (clean.endsWith('j')) return unknown('complex');
-  return num(Number(clean.replace(/l$/, '')), true);
-}
-
-function unescapePython(text: string): string {
-  return text.replace(/\\(n|t|r|\\|'|"|\n)/g, (_, c: string) =>
-    c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === '\n' ? '' : c,
-  );
-}
-
-function formatValue(value: Value, spec: string | undefined): string | undefined {
-  if (!spec) return pyStr(value);
-  if (value.k !== 'num') return pyStr(value);
-  const m = /^([0<>^]?)(\d*)(?:\.(\d+))?([dfe%]?)$/.exec(spec);
-  if (!m) return undefined;
-  const [, fill, width, precision, type] = m;
-  let text: string;
-  if (type === 'f') text = value.v.toFixed(Number(precision ?? 6));
-  else if (type === 'e') text = value.v.toExponential(Number(precision ?? 6));
-  else if (type === '%') text = `${(value.v * 100).toFixed(Number(precision ?? 6))}%`;
-  else text = String(value.v);
-  if (width) text = fill === '0' ? text.padStart(Number(width), '0') : text.padStart(Number(width));
-  return text;
-}
-
-/** Indexing and slicing of plain Python sequences and dicts. */
-function subscriptValue(obj: Value, keys: Value[]): Value {
-  if (keys.length !== 1) return unknown('subscript');
-  const key = keys[0];
-  if (obj.k === 'dict') return dictGet(obj, key) ?? unknown('dict key');
-  if (!isSequence(obj) && obj.k !== 'str') return unknown('subscript');
-  const items = obj.k === 'str' ? [...obj.v].map(str) : obj.items;
-  if (key.k === 'slice') {
-    const picked = sliceItems(items, key.parts);
-    if (!picked) return unknown('slice');
-    if (obj.k === 'str') return str(picked.map((p) => (p as { v: string }).v).join(''));
-    return obj.k === 'tuple' ? tuple(picked) : list(picked);
-  }
-  if (key.k !== 'num' && key.k !== 'bool') return unknown('index');
-  const i = Number(key.v) < 0 ? items.length + Number(key.v) : Number(key.v);
-  return items[i] ?? unknown('index out of range');
-}
-
-export function sliceItems<T>(items: T[], slice: (Value | null)[]): T[] | undefined {
-  const bound = (v: Value | null): number | null | undefined => {
-    if (!v || v.k === 'none') return null;
-    return v.k === 'num' ? v.v : undefined;
-  };
-  const [start, stop, step] = slice.map(bound);
-  if (start === undefined || stop === undefined || step === undefined) return undefined;
-  const n = items.length;
-  const s = step ?? 1;
-  if (s === 0) return undefined;
-  const norm = (x: number) => (x < 0 ? Math.max(0, n + x) : Math.min(n, x));
-  const out: T[] = [];
-  if (s > 0) {
-    for (let i = start === null ? 0 : norm(start); i < (stop === null ? n : norm(stop)); i += s) out.push(items[i]);
-  } else {
-    const first = start === null ? n - 1 : Math.min(n - 1, start < 0 ? n + start : start);
-    const last = stop === null ? -1 : stop < 0 ? n + stop : stop;
-    for (let i = first; i > last; i += s) out.push(items[i]);
-  }
-  return out;
 }
 
 export { pyEquals };

@@ -4,7 +4,7 @@
  * Keras datasets. Every rule returns `null` rather than guess.
  */
 import type { Shape } from '../graph/model-graph';
-import { sliceItems } from './interpreter';
+import { sliceItems } from './python-literals';
 import { isSequence, type Value } from './values';
 
 export type Dims = (number | null)[];
