@@ -67,6 +67,7 @@ export function syntheticModel(layers: number): ModelNode {
   }
   return {
     id: 'm0',
+    layerId: 'm0',
     name: 'synthetic',
     nameSource: 'explicit',
     kind: 'sequential',
@@ -75,6 +76,8 @@ export function syntheticModel(layers: number): ModelNode {
     range: range(8),
     inputs: ['dense_0'],
     outputs: [`dense_${layers - 1}`],
+    inputShapes: [[null, 64]],
+    outputShapes: [[null, 10]],
     layers: nodes,
     totalParams: nodes.reduce((a, l) => a + (l.params ?? 0), 0),
     trainableParams: nodes.reduce((a, l) => a + (l.params ?? 0), 0),
@@ -124,23 +127,26 @@ export function syntheticRun(o: SyntheticOptions = {}): SavedRun {
   ];
   const last = Math.min(epochs, o.truncateAt ?? epochs);
   const n = 256;
-  for (let e = 0; e < last; e++) {
-    const progress = (e + 1) / epochs;
+  // Like the trainer: epochs and batches count from 1; histograms at epoch 0 are the initial state.
+  for (let e = 0; e <= last; e++) {
+    const progress = e / epochs;
     const ce = 2.3 * Math.exp(-3 * progress) + 0.1;
     const l1 = 0.5 * Math.exp(-2 * progress) + 0.05;
-    for (let b = 0; b < batches; b++) {
-      const wobble = 1 + 0.05 * Math.sin(e * 7 + b);
-      events.push({ type: 'batch', epoch: e, batch: b, batches, loss: (ce + 0.01 * l1) * wobble, components: { categorical_crossentropy: ce * wobble, 'activation_l1(dense_1)': l1 * wobble } });
+    if (e > 0) {
+      for (let b = 1; b <= batches; b++) {
+        const wobble = 1 + 0.05 * Math.sin(e * 7 + b);
+        events.push({ type: 'batch', epoch: e, batch: b, batches, loss: (ce + 0.01 * l1) * wobble, components: { categorical_crossentropy: ce * wobble, 'activation_l1(dense_1)': l1 * wobble } });
+      }
+      events.push({
+        type: 'epoch',
+        epoch: e,
+        loss: ce + 0.01 * l1,
+        components: { categorical_crossentropy: ce, 'activation_l1(dense_1)': l1 },
+        metrics: { accuracy: 1 - ce / 2.5 },
+        validation: { loss: ce * 1.1 + 0.01 * l1, components: { categorical_crossentropy: ce * 1.1, 'activation_l1(dense_1)': l1 }, metrics: { accuracy: 1 - ce / 2.3 } },
+        samplesPerSecond: 5000,
+      });
     }
-    events.push({
-      type: 'epoch',
-      epoch: e,
-      loss: ce + 0.01 * l1,
-      components: { categorical_crossentropy: ce, 'activation_l1(dense_1)': l1 },
-      metrics: { accuracy: 1 - ce / 2.5 },
-      validation: { loss: ce * 1.1 + 0.01 * l1, components: { categorical_crossentropy: ce * 1.1, 'activation_l1(dense_1)': l1 }, metrics: { accuracy: 1 - ce / 2.3 } },
-      samplesPerSecond: 5000,
-    });
     for (const [layer, tensor] of assigned) {
       const i = Number(layer.slice(6));
       const act = model.layers[i].config.activation;
@@ -181,7 +187,7 @@ export function syntheticRun(o: SyntheticOptions = {}): SavedRun {
         mean = 0;
         std = sd;
       }
-      events.push({ type: 'histogram', epoch: e, step: (e + 1) * batches, layer, tensor, min: lo, max: hi, counts, stats: { mean, std, min: lo, max: hi, zeroFraction: zero, nonFinite: 0 } });
+      events.push({ type: 'histogram', epoch: e, step: e * batches, layer, tensor, min: lo, max: hi, counts, stats: { mean, std, min: lo, max: hi, zeroFraction: zero, nonFinite: 0 } });
     }
   }
   if (last === epochs) events.push({ type: 'end', status: 'completed', message: `trained ${epochs} epochs` });

@@ -6,7 +6,7 @@
 import type { PanelState, RunState } from './store';
 import { CurveSeries, HistSeries, type SerializedCurve, type SerializedHist } from './series';
 
-export const PERSIST_VERSION = 1;
+export const PERSIST_VERSION = 2;
 
 export interface PersistedState {
   version: typeof PERSIST_VERSION;

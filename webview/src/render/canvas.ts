@@ -125,3 +125,35 @@ export function fmtPercent(v: number): string {
   if (!Number.isFinite(v)) return '–';
   return `${(v * 100).toFixed(v < 0.1 && v > 0 ? 1 : 0)} %`;
 }
+
+/** Parses `#rgb`, `#rrggbb(aa)` and `rgb(a)(…)` colours; null for anything else. */
+export function parseColor(c: string): [number, number, number] | null {
+  const s = c.trim();
+  let m = /^#([0-9a-f]{3,8})$/i.exec(s);
+  if (m) {
+    const hex = m[1];
+    if (hex.length === 3 || hex.length === 4) return [0, 1, 2].map((i) => parseInt(hex[i] + hex[i], 16)) as [number, number, number];
+    if (hex.length === 6 || hex.length === 8) return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+    return null;
+  }
+  m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(s);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  return null;
+}
+
+const mixCache = new Map<string, string>();
+
+/** `fg` over `bg` at opacity `t` as an opaque colour (falls back to `fg` when either is unparsable). */
+export function mix(fg: string, bg: string, t: number): string {
+  const q = Math.round(t * 64) / 64;
+  const key = `${fg}|${bg}|${q}`;
+  let out = mixCache.get(key);
+  if (out === undefined) {
+    const a = parseColor(fg);
+    const b = parseColor(bg);
+    out = a && b ? `rgb(${a.map((v, i) => Math.round(v * q + b[i] * (1 - q))).join(',')})` : fg;
+    if (mixCache.size > 4096) mixCache.clear();
+    mixCache.set(key, out);
+  }
+  return out;
+}

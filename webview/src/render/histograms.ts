@@ -10,9 +10,12 @@
  * row's second-tallest bin is clipped so it does not flatten everything else.
  */
 import type { HistSeries } from '../series';
-import { fmt, niceTicks, type Palette, type Rect } from './canvas';
+import { fmt, niceTicks, parseColor, type Palette, type Rect } from './canvas';
 
 export const SPIKE = 3;
+/** At most one ridge per RIDGE_SPACING px of plot height, and never more than MAX_RIDGES. */
+export const RIDGE_SPACING = 5;
+export const MAX_RIDGES = 40;
 export const HIST_MARGIN = { left: 8, right: 36, top: 6, bottom: 18 };
 
 export function histPlotRect(w: number, h: number): Rect {
@@ -55,6 +58,14 @@ export function xRange(h: HistSeries, rows: number[]): [number, number] {
 /** Densities of one snapshot into `out`; returns the row's robust maximum (spike clipped). */
 export function rowDensity(counts: ArrayLike<number>, lo: number, hi: number, out: Float64Array): number {
   const n = counts.length;
+  if (!(hi > lo)) {
+    // A constant tensor (e.g. zero-initialised biases): drawn as a full-height spike, and kept out
+    // of the chart's scale (its density is unbounded).
+    let total = 0;
+    for (let i = 0; i < n; i++) total += counts[i];
+    for (let i = 0; i < n; i++) out[i] = total > 0 && counts[i] > 0 ? Infinity : 0;
+    return 0;
+  }
   const [a, b] = binSpan(lo, hi);
   const bw = (b - a) / n;
   let total = 0;
@@ -70,6 +81,12 @@ export function rowDensity(counts: ArrayLike<number>, lo: number, hi: number, ou
     } else if (d > second) second = d;
   }
   return second > 0 && max > SPIKE * second ? SPIKE * second : max;
+}
+
+/** Height of a density as a fraction of the peak: clipped at 1; a constant tensor's spike is 1. */
+export function ridgeHeight(density: number, scale: number): number {
+  if (density === Infinity) return 1;
+  return scale > 0 ? Math.min(density / scale, 1) : 0;
 }
 
 let scratch = new Float64Array(64);
@@ -88,7 +105,7 @@ export function drawRidgeline(ctx: CanvasRenderingContext2D, w: number, hgt: num
   const p = o.palette;
   const r = histPlotRect(w, hgt);
   if (h.length === 0) return r;
-  const rows = pickRows(h.length, Math.max(2, Math.min(60, Math.floor(r.h / 2.5))));
+  const rows = pickRows(h.length, Math.max(2, Math.min(MAX_RIDGES, Math.floor(r.h / RIDGE_SPACING))));
   const n = rows.length;
   const bins = h.bins;
   const dens = scratchFor(bins, n);
@@ -99,62 +116,114 @@ export function drawRidgeline(ctx: CanvasRenderingContext2D, w: number, hgt: num
     if (m > scale) scale = m;
   }
   const [x0, x1] = xRange(h, rows);
-  const tx = (v: number) => r.x + ((v - x0) / (x1 - x0)) * r.w;
   const peak = n === 1 ? r.h * 0.92 : r.h * 0.45;
   const step = n === 1 ? 0 : (r.h - peak) / (n - 1);
 
+  // Ridges are rasterised straight into pixels (back to front, opaque colours pre-mixed with the
+  // background): a software canvas spends most of its time antialiasing and blending path fills,
+  // and 40 overlapping ridges per chart are exactly that worst case.
+  // The chart may be the left part of its canvas: pixels are written for [0, w) × [0, hgt) only.
+  const H = ctx.canvas.height;
+  const dpr = H / Math.max(1, hgt);
+  const W = Math.min(ctx.canvas.width, Math.max(1, Math.round(w * dpr)));
+  const img = pixelBuffer(ctx, W, H);
+  const px = new Uint32Array(img.data.buffer);
+  px.fill(0);
+  const fillRgb = parseColor(o.color) ?? [55, 148, 255];
+  const bgRgb = parseColor(p.background) ?? [30, 30, 30];
+  const X = ridgeXs(bins + 2);
+  const Y = ridgeYs(bins + 2);
+  const sx = (r.w * dpr) / (x1 - x0);
+  const ox = r.x * dpr;
+  const lineWidth = Math.max(1, Math.round(dpr * p.lineScale));
+  for (let k = 0; k < n; k++) {
+    const i = rows[k];
+    const base = (r.y + peak + k * step) * dpr;
+    const [a, b] = binSpan(h.lo[i], h.hi[i]);
+    const bw = (b - a) / bins;
+    const d = dens.subarray(k * bins, (k + 1) * bins);
+    X[0] = ox + (a - x0) * sx;
+    Y[0] = base;
+    for (let j = 0; j < bins; j++) {
+      X[j + 1] = ox + (a + (j + 0.5) * bw - x0) * sx;
+      Y[j + 1] = base - ridgeHeight(d[j], scale) * peak * dpr;
+    }
+    X[bins + 1] = ox + (b - x0) * sx;
+    Y[bins + 1] = base;
+    const recency = n === 1 ? 1 : k / (n - 1);
+    fillRidge(px, W, H, X, Y, bins + 2, base, packRgb(mixRgb(fillRgb, bgRgb, 0.12 + 0.5 * recency)), packRgb(mixRgb(fillRgb, bgRgb, 0.45 + 0.55 * recency)), k === n - 1 ? lineWidth + 1 : lineWidth);
+  }
+  ctx.putImageData(img, 0, 0);
+
+  // Axis ticks and labels on top (vector).
+  const tx = (v: number) => r.x + ((v - x0) / (x1 - x0)) * r.w;
   ctx.font = p.font;
-  // zero line and x ticks
   ctx.lineWidth = 1;
-  ctx.strokeStyle = p.grid;
+  ctx.strokeStyle = p.muted;
   ctx.fillStyle = p.muted;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   ctx.beginPath();
   for (const t of niceTicks(x0, x1, Math.max(2, Math.floor(r.w / 70)))) {
-    const X = Math.round(tx(t)) + 0.5;
-    ctx.moveTo(X, r.y);
-    ctx.lineTo(X, r.y + r.h);
-    ctx.fillText(fmt(t, 2), X, r.y + r.h + 4);
+    const Xt = Math.round(tx(t)) + 0.5;
+    ctx.moveTo(Xt, r.y + r.h);
+    ctx.lineTo(Xt, r.y + r.h + 3);
+    ctx.fillText(fmt(t, 2), Xt, r.y + r.h + 4);
   }
   ctx.stroke();
-
-  ctx.lineJoin = 'round';
-  const lw = p.lineScale;
-  for (let k = 0; k < n; k++) {
-    const i = rows[k];
-    const base = r.y + peak + k * step;
-    const [a, b] = binSpan(h.lo[i], h.hi[i]);
-    const bw = (b - a) / bins;
-    const d = dens.subarray(k * bins, (k + 1) * bins);
-    ctx.beginPath();
-    ctx.moveTo(tx(a), base);
-    for (let j = 0; j < bins; j++) {
-      const v = scale > 0 ? Math.min(d[j] / scale, 1) : 0;
-      ctx.lineTo(tx(a + (j + 0.5) * bw), base - v * peak);
-    }
-    ctx.lineTo(tx(b), base);
-    ctx.closePath();
-    const recency = n === 1 ? 1 : k / (n - 1);
-    ctx.globalAlpha = 1;
-    ctx.fillStyle = p.background;
-    ctx.fill();
-    ctx.globalAlpha = 0.12 + 0.5 * recency;
-    ctx.fillStyle = o.color;
-    ctx.fill();
-    ctx.globalAlpha = 0.45 + 0.55 * recency;
-    ctx.strokeStyle = o.color;
-    ctx.lineWidth = (k === n - 1 ? 1.5 : 1) * lw;
-    ctx.stroke();
-  }
-  ctx.globalAlpha = 1;
   // epoch labels at the right: first and last ridge (and the middle one when there is room)
-  ctx.fillStyle = p.muted;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
   const labelled = n >= 3 && r.h > 80 ? [0, Math.floor((n - 1) / 2), n - 1] : n >= 2 ? [0, n - 1] : [0];
   for (const k of labelled) ctx.fillText(o.epochLabel(h.epoch[rows[k]]), r.x + r.w + 4, r.y + peak + k * step - 2);
   return r;
+}
+
+let imageCache: ImageData | null = null;
+/** One reusable ImageData per size (charts are drawn one after the other). */
+function pixelBuffer(ctx: CanvasRenderingContext2D, W: number, H: number): ImageData {
+  if (!imageCache || imageCache.width !== W || imageCache.height !== H) imageCache = ctx.createImageData(W, H);
+  return imageCache;
+}
+let xsScratch = new Float64Array(66);
+let ysScratch = new Float64Array(66);
+const ridgeXs = (n: number) => (xsScratch.length >= n ? xsScratch : (xsScratch = new Float64Array(n)));
+const ridgeYs = (n: number) => (ysScratch.length >= n ? ysScratch : (ysScratch = new Float64Array(n)));
+
+export function mixRgb(fg: [number, number, number], bg: [number, number, number], t: number): [number, number, number] {
+  return [0, 1, 2].map((i) => Math.round(fg[i] * t + bg[i] * (1 - t))) as [number, number, number];
+}
+
+/** An opaque RGBA pixel for a little-endian Uint32Array view of ImageData. */
+export function packRgb([r, g, b]: [number, number, number]): number {
+  return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+/**
+ * Rasterises one ridge into `px` (W×H, row-major): the polyline (X[i], Y[i]) for i < count, x
+ * increasing, filled down to `base` with `fill`, its top edge drawn `lineWidth` px thick with
+ * `line`. Later ridges overwrite earlier ones (painter's order). Pure.
+ */
+export function fillRidge(px: Uint32Array, W: number, H: number, X: ArrayLike<number>, Y: ArrayLike<number>, count: number, base: number, fill: number, line: number, lineWidth: number): void {
+  const c0 = Math.max(0, Math.ceil(X[0] - 0.5));
+  const c1 = Math.min(W - 1, Math.floor(X[count - 1] - 0.5));
+  const yb = Math.min(H, Math.round(base));
+  let seg = 0;
+  let prevTop = -1;
+  for (let c = c0; c <= c1; c++) {
+    const xc = c + 0.5;
+    while (seg < count - 2 && X[seg + 1] < xc) seg++;
+    const xa = X[seg];
+    const xb = X[seg + 1];
+    const t = xb > xa ? Math.min(1, Math.max(0, (xc - xa) / (xb - xa))) : 0;
+    const top = Math.max(0, Math.round(Y[seg] + (Y[seg + 1] - Y[seg]) * t));
+    // outline: connect to the previous column's top so steep flanks stay continuous
+    const l0 = prevTop < 0 ? top : Math.min(top, prevTop);
+    const l1 = Math.min(H, (prevTop < 0 ? top : Math.max(top, prevTop)) + lineWidth);
+    for (let y = top; y < yb; y++) px[y * W + c] = fill;
+    for (let y = Math.max(0, l0 - (lineWidth >> 1)); y < l1 - (lineWidth >> 1); y++) px[y * W + c] = line;
+    prevTop = top;
+  }
 }
 
 export interface OverlayOptions {
@@ -205,7 +274,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, w: number, hgt: numbe
     ctx.beginPath();
     ctx.moveTo(tx(a), base);
     for (let j = 0; j < bins; j++) {
-      const y = base - (scale > 0 ? Math.min(d[j] / scale, 1) : 0) * r.h;
+      const y = base - ridgeHeight(d[j], scale) * r.h;
       ctx.lineTo(tx(a + j * bw), y);
       ctx.lineTo(tx(a + (j + 1) * bw), y);
     }
@@ -247,4 +316,34 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, w: number, hgt: numbe
     lx += 18 + ctx.measureText(text).width + 12;
   }
   return r;
+}
+
+export const PAIR_GAP = 16;
+/** Share of a tensor row's width given to the ridgeline (the overlay gets the rest). */
+export const RIDGE_SHARE = 0.6;
+
+export interface PairLayout {
+  ridge: Rect;
+  overlay: Rect;
+}
+
+/** Where the ridgeline and the overlay go in one tensor row's canvas (CSS px). */
+export function pairLayout(w: number, hgt: number): PairLayout {
+  const rw = Math.max(1, Math.round((w - PAIR_GAP) * RIDGE_SHARE));
+  return { ridge: { x: 0, y: 0, w: rw, h: hgt }, overlay: { x: rw + PAIR_GAP, y: 0, w: Math.max(1, w - rw - PAIR_GAP), h: hgt } };
+}
+
+/**
+ * Both histogram views of one tensor in one canvas (one canvas per tapped tensor, not two: each
+ * canvas costs the compositor a resource per frame it is on screen). Returns both plot rectangles
+ * in canvas CSS px.
+ */
+export function drawTensorPair(ctx: CanvasRenderingContext2D, w: number, hgt: number, h: HistSeries, ridge: RidgelineOptions, overlay: OverlayOptions): PairLayout {
+  const l = pairLayout(w, hgt);
+  const rr = drawRidgeline(ctx, l.ridge.w, hgt, h, ridge);
+  ctx.save();
+  ctx.translate(l.overlay.x, 0);
+  const or = drawOverlay(ctx, l.overlay.w, hgt, h, overlay);
+  ctx.restore();
+  return { ridge: rr, overlay: { ...or, x: or.x + l.overlay.x } };
 }

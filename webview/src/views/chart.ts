@@ -8,7 +8,8 @@ import type { Palette, Rect } from '../render/canvas';
 import { prepareCanvas } from '../render/canvas';
 import { h, setAttr } from './dom';
 
-export type DrawFn = (ctx: CanvasRenderingContext2D, w: number, h: number, palette: Palette) => Rect | void;
+/** Draws the chart; returns its plot rectangle(s) (CSS px), published as `data-plot[-name]` for tests. */
+export type DrawFn = (ctx: CanvasRenderingContext2D, w: number, h: number, palette: Palette) => Rect | Record<string, Rect> | void;
 
 export class ChartView {
   readonly box: HTMLElement;
@@ -23,6 +24,8 @@ export class ChartView {
     readonly kind: string,
     private draw: DrawFn,
     className: string,
+    /** An ancestor (a layer card) checked for visibility first: charts of off-screen cards are not touched at all. */
+    readonly scope?: HTMLElement,
   ) {
     this.canvas = h('canvas', { role: 'img', 'data-chart': kind });
     this.box = h('div', { class: `chart ${className}` }, this.canvas);
@@ -50,7 +53,9 @@ export class ChartView {
     this.drawnTheme = theme;
     if (!ctx) return;
     const plot = this.draw(ctx, w, hgt, palette);
-    if (plot) this.canvas.dataset.plot = `${plot.x},${plot.y},${plot.w},${plot.h}`;
+    if (!plot) return;
+    const rects: [string, Rect][] = 'w' in plot && typeof plot.w === 'number' ? [['plot', plot as Rect]] : Object.entries(plot as Record<string, Rect>).map(([k, r]) => [`plot${k[0].toUpperCase()}${k.slice(1)}`, r]);
+    for (const [k, r] of rects) this.canvas.dataset[k] = `${r.x},${r.y},${r.w},${r.h}`;
   }
 }
 
@@ -59,6 +64,8 @@ export interface FrameStats {
   drawn: number;
   /** Charts on screen. */
   visible: number;
+  /** Drawing time per chart kind (ms). */
+  byKind: Record<string, number>;
 }
 
 /** Every chart of the panel; draws the due ones that are on screen. */
@@ -84,11 +91,21 @@ export class ChartSet {
     return false;
   }
 
-  drawDue(palette: Palette, viewportH: number, dpr: number, margin = 150): FrameStats {
+  drawDue(palette: Palette, viewportH: number, dpr: number, margin = 0): FrameStats {
     // Read phase: one layout for all boxes.
     const due: [ChartView, number, number][] = [];
     let visible = 0;
+    const scopes = new Map<HTMLElement, boolean>();
+    const onScreen = (el: HTMLElement): boolean => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.bottom >= -margin && r.top <= viewportH + margin;
+    };
     for (const c of this.charts) {
+      if (c.scope) {
+        let v = scopes.get(c.scope);
+        if (v === undefined) scopes.set(c.scope, (v = c.scope.isConnected && onScreen(c.scope)));
+        if (!v) continue;
+      }
       if (!c.box.isConnected) continue;
       const rect = c.box.getBoundingClientRect();
       if (rect.width === 0 || rect.height === 0) continue;
@@ -99,7 +116,12 @@ export class ChartSet {
       if (c.due(w, hgt, dpr, this.theme)) due.push([c, w, hgt]);
     }
     // Write phase: draw.
-    for (const [c, w, hgt] of due) c.render(w, hgt, dpr, this.theme, palette);
-    return { drawn: due.length, visible };
+    const byKind: Record<string, number> = {};
+    for (const [c, w, hgt] of due) {
+      const t = performance.now();
+      c.render(w, hgt, dpr, this.theme, palette);
+      byKind[c.kind] = (byKind[c.kind] ?? 0) + performance.now() - t;
+    }
+    return { drawn: due.length, visible, byKind };
   }
 }

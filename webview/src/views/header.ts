@@ -98,7 +98,7 @@ function statusText(st: ReturnType<ViewContext['state']>): string {
   const parts: string[] = [];
   if (run.status === 'running') {
     const p = run.progress;
-    parts.push(p ? `Running: epoch ${epochLabel(run, p.epoch)}/${run.epochs}, batch ${Math.min(p.batch + 1, p.batches)}/${p.batches}` : 'Running…');
+    parts.push(p ? `Running: epoch ${epochLabel(run, p.epoch)}/${run.epochs}, batch ${Math.min(p.batch, p.batches)}/${p.batches}` : 'Running…');
   } else parts.push(`${run.status[0].toUpperCase()}${run.status.slice(1)}${run.endMessage ? `: ${run.endMessage}` : ''}`);
   const e = run.lastEpoch;
   if (e) {

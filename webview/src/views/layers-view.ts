@@ -2,87 +2,118 @@
  * Tapped layers: a picker to focus one layer, a warnings list, and one card per layer with, for
  * each tapped tensor (activation, kernel, bias), a ridgeline over epochs, the latest-vs-first
  * overlay and a stats strip (mean, std, zero fraction, non-finite) with health warnings.
+ *
+ * Focusing a layer shows one dedicated, larger card (re-bound to the focused layer: its canvases
+ * are reused from one focus to the next) and hides the overview cards without touching them, so
+ * going back to all layers redraws nothing that did not change.
  */
 import type { LayerNode } from '../../../graph/model-graph';
 import type { TensorKind } from '../../../protocol/protocol';
 import { fmt, fmtPercent, type Palette } from '../render/canvas';
-import { drawOverlay, drawRidgeline } from '../render/histograms';
+import { drawTensorPair } from '../render/histograms';
 import type { HistSeries } from '../series';
-import { epochLabel, layerSeries, shownModel, tappedLayers, type Changes, type RunState } from '../store';
+import { epochLabel, epochName, layerSeries, shownModel, tappedLayers, type Changes, type RunState } from '../store';
 import { activationFamily, findLayerNode, tensorWarnings, type ActivationFamily, type Warning } from '../warnings';
 import { ChartView } from './chart';
 import type { ViewContext } from './context';
 import { fill, h, setAttr, setText } from './dom';
 
 const TENSOR_TITLE: Record<TensorKind, string> = { activation: 'Activations', kernel: 'Kernel', bias: 'Bias' };
+type StatKey = 'mean' | 'std' | 'zero' | 'nonFinite' | 'range' | 'epoch';
 
 class TensorRow {
   readonly el: HTMLElement;
-  readonly ridge: ChartView;
-  readonly overlay: ChartView;
-  private stats: Record<'mean' | 'std' | 'zero' | 'nonFinite' | 'range' | 'epoch', HTMLElement>;
+  /** Ridgeline (left) and latest-vs-first overlay (right) in one canvas. */
+  readonly chart: ChartView;
+  private stats = {} as Record<StatKey, HTMLElement>;
+  private statsEl: HTMLElement;
   private warn: HTMLElement;
   warnings: Warning[] = [];
 
   constructor(
     private ctx: ViewContext,
-    readonly series: HistSeries,
+    public series: HistSeries,
     private family: ActivationFamily,
+    scope: HTMLElement,
   ) {
     const run = () => ctx.state().run;
     const label = (e: number) => {
       const r = run();
-      return r ? `ep ${epochLabel(r, e)}` : `ep ${e}`;
+      const n = r ? epochLabel(r, e) : e;
+      return n <= 0 ? 'init' : `ep ${n}`;
     };
-    this.ridge = ctx.charts.add(
-      new ChartView('ridgeline', (c, w, hgt, p: Palette) => drawRidgeline(c, w, hgt, this.series, { palette: p, color: p.latest, epochLabel: label }), 'ridge-chart'),
-    );
-    this.overlay = ctx.charts.add(
+    this.chart = ctx.charts.add(
       new ChartView(
-        'overlay',
+        'histograms',
         (c, w, hgt, p: Palette) => {
           const s = this.series;
           const r = run();
-          const name = (i: number) => (r ? `epoch ${epochLabel(r, s.epoch[i])}` : `epoch ${s.epoch[i]}`);
-          return drawOverlay(c, w, hgt, s, { palette: p, firstLabel: s.length ? name(0) : '', latestLabel: s.length ? name(s.length - 1) : '' });
+          const name = (i: number) => (r ? epochName(r, s.epoch[i]) : `epoch ${s.epoch[i]}`);
+          const pair = drawTensorPair(
+            c,
+            w,
+            hgt,
+            s,
+            { palette: p, color: p.latest, epochLabel: label },
+            { palette: p, firstLabel: s.length ? name(0) : '', latestLabel: s.length ? name(s.length - 1) : '' },
+          );
+          return { ridge: pair.ridge, overlay: pair.overlay };
         },
-        'overlay-chart',
+        'tensor-chart',
+        scope,
       ),
     );
-    this.ridge.canvas.dataset.layer = series.layer;
-    this.ridge.canvas.dataset.tensor = series.tensor;
-    this.overlay.canvas.dataset.layer = series.layer;
-    this.overlay.canvas.dataset.tensor = series.tensor;
-    const stat = (name: string, key: string) => {
-      const dd = h('dd', { 'data-stat': key });
-      return [h('dt', {}, name), dd] as const;
-    };
-    const [mt, md] = stat('mean', 'mean');
-    const [st, sd] = stat('std', 'std');
-    const [zt, zd] = stat('zero', 'zero');
-    const [nt, nd] = stat('non-finite', 'nonFinite');
-    const [rt, rd] = stat('range', 'range');
-    const [et, ed] = stat('at', 'epoch');
-    this.stats = { mean: md, std: sd, zero: zd, nonFinite: nd, range: rd, epoch: ed };
+    const items: HTMLElement[] = [];
+    for (const [key, name] of [
+      ['mean', 'mean'],
+      ['std', 'std'],
+      ['zero', 'zero'],
+      ['nonFinite', 'non-finite'],
+      ['range', 'range'],
+      ['epoch', 'at'],
+    ] as [StatKey, string][]) {
+      this.stats[key] = h('dd', { 'data-stat': key });
+      items.push(h('dt', {}, name), this.stats[key]);
+    }
+    this.statsEl = h('dl', { class: 'stats' }, items);
     this.warn = h('ul', { class: 'warnings', 'aria-live': 'polite' });
     this.el = h(
       'div',
       { class: 'tensor-row', 'data-tensor': series.tensor },
       h('h4', {}, TENSOR_TITLE[series.tensor]),
-      h('div', { class: 'tensor-charts' }, this.ridge.box, this.overlay.box),
-      h('dl', { class: 'stats', 'aria-label': `${series.layer} ${series.tensor} statistics, latest snapshot` }, mt, md, st, sd, zt, zd, nt, nd, rt, rd, et, ed),
+      this.chart.box,
+      this.statsEl,
       this.warn,
     );
+    this.bind(series, family);
+  }
+
+  get tensor(): TensorKind {
+    return this.series.tensor;
+  }
+
+  /** Points the row at another series of the same tensor kind (the focus card follows the focus). */
+  bind(series: HistSeries, family: ActivationFamily): void {
+    this.series = series;
+    this.family = family;
+    this.chart.canvas.dataset.layer = series.layer;
+    this.chart.canvas.dataset.tensor = series.tensor;
+    this.statsEl.setAttribute('aria-label', `${series.layer} ${series.tensor} statistics, latest snapshot`);
+    this.refreshData();
   }
 
   dispose(): void {
-    this.ctx.charts.delete(this.ridge);
-    this.ctx.charts.delete(this.overlay);
+    this.ctx.charts.delete(this.chart);
   }
 
-  update(run: RunState): void {
-    this.ridge.invalidate();
-    this.overlay.invalidate();
+  /** Data side (cheap, every tapped tensor): warnings, and the charts marked for redrawing. */
+  refreshData(): void {
+    this.chart.invalidate();
+    this.warnings = tensorWarnings(this.series, this.family);
+  }
+
+  /** DOM side (only for cards on screen): stats strip, warnings, text alternatives. */
+  render(run: RunState): void {
     const s = this.series;
     const n = s.length;
     if (n === 0) return;
@@ -92,25 +123,23 @@ class TensorRow {
     setText(this.stats.zero, fmtPercent(last.zeroFraction));
     setText(this.stats.nonFinite, String(last.nonFinite));
     setText(this.stats.range, `${fmt(last.min)} … ${fmt(last.max)}`);
-    setText(this.stats.epoch, `epoch ${epochLabel(run, s.epoch[n - 1])}`);
+    setText(this.stats.epoch, epochName(run, s.epoch[n - 1]));
     this.stats.nonFinite.classList.toggle('error', last.nonFinite > 0);
-    this.warnings = tensorWarnings(s, this.family);
     this.stats.zero.classList.toggle('warning', this.warnings.some((w) => w.kind === 'dead'));
     const key = this.warnings.map((w) => w.message + w.since).join('|');
     if (this.warn.dataset.key !== key) {
       this.warn.dataset.key = key;
-      fill(this.warn, this.warnings.map((w) => h('li', { class: w.severity, 'data-warning': w.kind }, `⚠ ${w.message} (since epoch ${epochLabel(run, w.since)})`)));
+      fill(this.warn, this.warnings.map((w) => h('li', { class: w.severity, 'data-warning': w.kind }, `⚠ ${w.message} (since ${epochName(run, w.since)})`)));
     }
     const first = s.statsAt(0);
     const what = `${TENSOR_TITLE[s.tensor].toLowerCase()} of ${s.layer}`;
-    const span = n > 1 ? `over ${n} snapshots, epochs ${epochLabel(run, s.epoch[0])} to ${epochLabel(run, s.epoch[n - 1])}` : `at epoch ${epochLabel(run, s.epoch[0])}`;
+    const span = n > 1 ? `over ${n} snapshots, from ${epochName(run, s.epoch[0])} to ${epochName(run, s.epoch[n - 1])}` : `at ${epochName(run, s.epoch[0])}`;
     const latest = `latest mean ${fmt(last.mean)}, std ${fmt(last.std)}, range ${fmt(last.min)} to ${fmt(last.max)}, ${fmtPercent(last.zeroFraction)} zeros, ${last.nonFinite} non-finite`;
-    this.ridge.setLabel(`Histogram of the ${what} ${span}; ${latest}.${this.warnings.map((w) => ` Warning: ${w.message}.`).join('')}`);
-    this.overlay.setLabel(
+    const overlay =
       n > 1
-        ? `Histogram of the ${what}: first snapshot (mean ${fmt(first.mean)}, std ${fmt(first.std)}) overlaid with the latest (mean ${fmt(last.mean)}, std ${fmt(last.std)}).`
-        : `Histogram of the ${what} at epoch ${epochLabel(run, s.epoch[0])}: ${latest}.`,
-    );
+        ? ` Right: the first snapshot, ${epochName(run, s.epoch[0])} (mean ${fmt(first.mean)}, std ${fmt(first.std)}), overlaid with the latest, ${epochName(run, s.epoch[n - 1])} (mean ${fmt(last.mean)}, std ${fmt(last.std)}).`
+        : '';
+    this.chart.setLabel(`Histograms of the ${what} ${span}, stacked by epoch; ${latest}.${overlay}${this.warnings.map((w) => ` Warning: ${w.message}.`).join('')}`);
   }
 }
 
@@ -121,35 +150,64 @@ class LayerCard {
   private badges: HTMLElement;
   private subtitle: HTMLElement;
   private table: HTMLTableElement;
+  private nameBtn: HTMLButtonElement;
+  private node: LayerNode | undefined;
   warnings: Warning[] = [];
+  /** True when the DOM lags the data (the card was off screen when the data changed). */
+  stale = true;
 
   constructor(
     private ctx: ViewContext,
-    readonly layer: string,
+    public layer: string,
+    focused = false,
   ) {
-    const focusBtn = h('button', { type: 'button', class: 'link layer-name', title: `Focus ${layer}`, 'data-focus': layer }, layer);
-    focusBtn.addEventListener('click', () => ctx.dispatch({ type: 'focus', layer: ctx.state().focus === layer ? null : layer }));
+    this.nameBtn = h('button', { type: 'button', class: 'link layer-name' });
+    this.nameBtn.addEventListener('click', () => ctx.dispatch({ type: 'focus', layer: ctx.state().focus === this.layer ? null : this.layer }));
     this.subtitle = h('span', { class: 'muted' });
     this.badges = h('span', { class: 'badges' });
     this.body = h('div', { class: 'card-body' });
     this.table = h('table', { class: 'visually-hidden' });
-    this.el = h('article', { class: 'layer-card', 'data-layer': layer, 'aria-label': `Layer ${layer}` }, h('header', {}, h('h3', {}, focusBtn), this.subtitle, this.badges), this.body, this.table);
+    this.el = h('article', { class: focused ? 'layer-card focused' : 'layer-card' }, h('header', {}, h('h3', {}, this.nameBtn), this.subtitle, this.badges), this.body, this.table);
+    this.setLayer(layer);
+  }
+
+  setLayer(layer: string): void {
+    this.layer = layer;
+    this.el.dataset.layer = layer;
+    this.el.setAttribute('aria-label', `Layer ${layer}`);
+    setText(this.nameBtn, layer);
+    this.nameBtn.dataset.focus = layer;
+    this.nameBtn.title = this.el.classList.contains('focused') ? 'Show all tapped layers' : `Focus ${layer}`;
+    this.stale = true;
   }
 
   dispose(): void {
     for (const r of this.rows) r.dispose();
   }
 
-  update(run: RunState, node: LayerNode | undefined): void {
+  /** Data side, for every card: rows for new series, warnings, charts invalidated. */
+  refreshData(run: RunState, node: LayerNode | undefined): void {
     const series = layerSeries(run, this.layer);
     const family = activationFamily(node);
-    if (series.length !== this.rows.length || series.some((s, i) => this.rows[i].series !== s)) {
+    if (series.length !== this.rows.length || series.some((s, i) => this.rows[i].tensor !== s.tensor)) {
       for (const r of this.rows) r.dispose();
-      this.rows = series.map((s) => new TensorRow(this.ctx, s, family));
+      this.rows = series.map((s) => new TensorRow(this.ctx, s, family, this.el));
       fill(this.body, this.rows.length ? this.rows.map((r) => r.el) : h('p', { class: 'muted' }, 'Waiting for the first histogram…'));
-    }
-    for (const r of this.rows) r.update(run);
+    } else
+      this.rows.forEach((r, i) => {
+        if (r.series !== series[i]) r.bind(series[i], family);
+        else r.refreshData();
+      });
     this.warnings = this.rows.flatMap((r) => r.warnings);
+    this.node = node;
+    this.stale = true;
+  }
+
+  /** DOM side: only for cards on screen (or about to be). */
+  render(run: RunState): void {
+    this.stale = false;
+    const node = this.node;
+    for (const r of this.rows) r.render(run);
     const tap = run.taps.find((t) => t.layer === this.layer);
     const act = node && typeof node.config.activation === 'string' ? ` · ${node.config.activation}` : '';
     setText(this.subtitle, `${node ? node.className : ''}${act}${tap ? ` · tapped by ${tap.reason === 'loss' ? 'the loss' : 'you'}` : ''}`);
@@ -169,7 +227,7 @@ class LayerCard {
           const s = r.series;
           const i = s.length - 1;
           const st = s.statsAt(i);
-          return h('tr', {}, h('th', { scope: 'row' }, s.tensor), h('td', {}, String(epochLabel(run, s.epoch[i]))), h('td', {}, fmt(st.mean)), h('td', {}, fmt(st.std)), h('td', {}, fmtPercent(st.zeroFraction)), h('td', {}, String(st.nonFinite)));
+          return h('tr', {}, h('th', { scope: 'row' }, s.tensor), h('td', {}, epochName(run, s.epoch[i])), h('td', {}, fmt(st.mean)), h('td', {}, fmt(st.std)), h('td', {}, fmtPercent(st.zeroFraction)), h('td', {}, String(st.nonFinite)));
         }),
     );
   }
@@ -179,6 +237,8 @@ export class LayersView {
   readonly el: HTMLElement;
   private picker: HTMLSelectElement;
   private cardsEl: HTMLElement;
+  private focusEl: HTMLElement;
+  private focusCard: LayerCard | null = null;
   private warningsEl: HTMLElement;
   private empty: HTMLElement;
   private cards = new Map<string, LayerCard>();
@@ -191,6 +251,7 @@ export class LayersView {
     this.showAll = h('button', { type: 'button', class: 'secondary small', id: 'show-all', onclick: () => ctx.dispatch({ type: 'focus', layer: null }) }, 'Show all');
     this.warningsEl = h('ul', { class: 'warning-list', id: 'warning-list', 'aria-label': 'Layer warnings' });
     this.cardsEl = h('div', { class: 'cards' });
+    this.focusEl = h('div', { class: 'focus', id: 'focus-card' });
     this.empty = h('p', { class: 'muted' }, 'No tapped layers yet. Tick layers in the model table (the loss taps the layers it uses), then start a run.');
     this.el = h(
       'section',
@@ -198,6 +259,7 @@ export class LayersView {
       h('div', { class: 'section-head' }, h('h2', { id: 'layers-title' }, 'Tapped layers'), h('label', { for: 'layer-picker' }, 'Layer'), this.picker, this.showAll),
       this.warningsEl,
       this.empty,
+      this.focusEl,
       this.cardsEl,
     );
   }
@@ -207,8 +269,8 @@ export class LayersView {
     const run = st.run;
     const model = shownModel(st);
     const layers = tappedLayers(run, model);
-    const layoutChanged = changes.layout || layers.join('\n') !== this.order.join('\n');
-    if (layers.join('\n') !== this.order.join('\n')) {
+    const listChanged = layers.join('\n') !== this.order.join('\n');
+    if (listChanged) {
       for (const [name, card] of this.cards)
         if (!layers.includes(name)) {
           card.dispose();
@@ -219,20 +281,23 @@ export class LayersView {
       fill(this.cardsEl, layers.map((l) => this.cards.get(l)!.el));
     }
     this.empty.hidden = layers.length > 0;
-    const all = changes.layers.has('*') || changes.layout;
-    if (run)
-      for (const name of layers) if (all || changes.layers.has(name) || !this.cards.get(name)!.el.dataset.ready) {
-        const card = this.cards.get(name)!;
-        card.update(run, findLayerNode(model, name));
-        card.el.dataset.ready = '1';
+    const all = changes.layers.has('*') || listChanged;
+    if (run) for (const name of layers) if (all || changes.layers.has(name)) this.cards.get(name)!.refreshData(run, findLayerNode(model, name));
+
+    const focus = st.focus !== null && layers.includes(st.focus) ? st.focus : null;
+    if (focus !== null) {
+      if (!this.focusCard) {
+        this.focusCard = new LayerCard(this.ctx, focus, true);
+        this.focusEl.append(this.focusCard.el);
       }
-    if (layoutChanged) {
-      for (const [name, card] of this.cards) {
-        card.el.hidden = st.focus !== null && st.focus !== name;
-        card.el.classList.toggle('focused', st.focus === name);
-      }
-      this.showAll.hidden = st.focus === null;
+      const card = this.focusCard;
+      if (card.layer !== focus) card.setLayer(focus);
+      if (run && (all || changes.layout || changes.layers.has(focus))) card.refreshData(run, findLayerNode(model, focus));
     }
+    this.focusEl.hidden = focus === null;
+    this.cardsEl.hidden = focus !== null;
+    this.showAll.hidden = focus === null;
+
     // picker and warning list
     const warnings = layers.flatMap((l) => this.cards.get(l)!.warnings);
     const optionsKey = JSON.stringify([layers, warnings.map((w) => w.layer)]);
@@ -241,7 +306,7 @@ export class LayersView {
       const warned = new Set(warnings.map((w) => w.layer));
       fill(this.picker, h('option', { value: '' }, `All tapped layers (${layers.length})`), layers.map((l) => h('option', { value: l }, warned.has(l) ? `${l} ⚠` : l)));
     }
-    if (this.picker.value !== (st.focus ?? '')) this.picker.value = st.focus ?? '';
+    if (this.picker.value !== (focus ?? '')) this.picker.value = focus ?? '';
     const wkey = warnings.map((w) => `${w.layer}/${w.tensor}/${w.kind}/${w.since}`).join('|');
     if (this.warningsEl.dataset.key !== wkey) {
       this.warningsEl.dataset.key = wkey;
@@ -250,13 +315,34 @@ export class LayersView {
         warnings.map((w) =>
           h(
             'li',
-            { class: w.severity },
+            { class: w.severity, 'data-warning': w.kind },
             h('button', { type: 'button', class: 'link', onclick: () => this.ctx.dispatch({ type: 'focus', layer: w.layer }) }, w.layer),
-            ` ${w.tensor}: ${w.message} (since epoch ${run ? epochLabel(run, w.since) : w.since})`,
+            ` ${w.tensor}: ${w.message} (since ${run ? epochName(run, w.since) : w.since})`,
           ),
         ),
       );
     }
-    setAttr(this.el, 'data-focus', st.focus ?? '');
+    setAttr(this.el, 'data-focus', focus ?? '');
+    this.renderVisible();
+  }
+
+  /** Brings the DOM of on-screen cards up to date (called every frame; off-screen cards wait). */
+  renderVisible(margin = 200): void {
+    const run = this.ctx.state().run;
+    if (!run) return;
+    if (this.focusCard?.stale && !this.focusEl.hidden) this.focusCard.render(run);
+    if (this.cardsEl.hidden) return;
+    const vh = window.innerHeight;
+    for (const card of this.cards.values()) {
+      if (!card.stale) continue;
+      const r = card.el.getBoundingClientRect();
+      if (r.height > 0 && r.bottom >= -margin && r.top <= vh + margin) card.render(run);
+    }
+  }
+
+  hasStale(): boolean {
+    if (this.cardsEl.hidden) return false;
+    for (const card of this.cards.values()) if (card.stale) return true;
+    return false;
   }
 }

@@ -68,7 +68,8 @@ export class SummaryView {
     const line = l.range.start.line + 1;
     const name = h('button', { type: 'button', class: 'link', title: `Go to line ${line}${l.file ? ` of ${l.file}` : ''}`, 'data-reveal': l.name }, l.name);
     name.addEventListener('click', () => this.ctx.post('revealSource', l.file ? { line, layer: l.name, file: l.file } : { line, layer: l.name }));
-    const by = byLoss ? 'loss' : user ? (runReason ? 'you' : 'you (next run)') : runReason === 'user' ? 'you (this run)' : '';
+    // The checkbox is the setting for the next run; the run shown may have tapped other layers.
+    const by = byLoss ? 'the loss' : user ? (runReason ? 'you' : 'you (next run)') : runReason === 'user' ? 'you (this run only)' : '';
     const tr = h(
       'tr',
       { class: tapped || runReason ? 'tapped' : undefined, 'data-layer': l.name },
