@@ -99,6 +99,10 @@ export interface TrainRequest {
    * per this many ms (default 100; 0 = every batch).
    */
   batchEventMs?: number;
+  /** `general` forces the tape-based engine (tf.variableGrads) even when the fast path applies (benchmarks, diagnosis). */
+  engine?: 'auto' | 'general';
+  /** false: no histograms at all (benchmarks measuring the cost of taps). Default true. */
+  histograms?: boolean;
 }
 
 export type TrainerCommand = { type: 'train'; request: TrainRequest } | { type: 'stop' };

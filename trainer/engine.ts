@@ -23,7 +23,21 @@ export interface StepResult {
   applied: boolean;
 }
 
-export class Engine {
+/** What the training loop needs from an engine (this general one, or fast/engine.ts). */
+export interface TrainEngine {
+  readonly valueNames: string[];
+  readonly description: string;
+  step(x: Tensor[], ys: Tensor[]): StepResult;
+  evaluate(x: Tensor[], ys: Tensor[]): Float32Array;
+  forward(x: Tensor[], training: boolean): Map<string, Tensor>;
+  weight(layer: string, kind: Exclude<TensorKind, 'activation'>): Tensor;
+  /** Makes the tfjs model's variables current (the fast engine trains a copy). */
+  sync(): void;
+  dispose(): void;
+}
+
+export class Engine implements TrainEngine {
+  readonly description = 'general path: tfjs layers with tf.variableGrads';
   readonly vars: Variable[];
   private readonly layerVars: LayerVariable[];
   private readonly outputIndex = new Map<string, number>();
@@ -124,6 +138,10 @@ export class Engine {
     const v = packed.dataSync() as Float32Array;
     packed.dispose();
     return v;
+  }
+
+  sync(): void {
+    // The general engine trains the tfjs variables themselves.
   }
 
   dispose(): void {

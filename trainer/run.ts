@@ -20,7 +20,8 @@ import { walkLayers } from '../graph/model-graph';
 import type { RunStatus, TapInfo, TensorKind, TrainerEvent, TrainRequest } from '../protocol/protocol';
 import { loadBackend, type LoadedBackend, type Tf } from './backend';
 import { DataFileError, prepareData, type PreparedData } from './data';
-import { Engine, regularization } from './engine';
+import { Engine, regularization, type TrainEngine } from './engine';
+import { FastEngine, planFast } from './fast/engine';
 import { layerLabel, ModelBuildError } from './keras-layers';
 import { termValue } from './loss';
 import { assertBuildable, buildModel, disposeBuiltModel, type BuiltModel } from './model-builder';
@@ -241,8 +242,12 @@ async function loop(
   if (!(epochs >= 1) || !(batchSize >= 1)) throw new RunError(`epochs (${epochs}) and batch size (${batchSize}) must be at least 1`);
 
   const optimizer = createOptimizer(tf, program.optimizer);
-  const engine = new Engine(tf, built, program, optimizer);
+  const general = new Engine(tf, built, program, optimizer);
+  const plan = request.engine === 'general' ? { reason: 'requested' } : planFast(tf, built, program);
+  let engine: TrainEngine = general;
+  if ('layers' in plan) engine = new FastEngine(tf, general, plan, program);
   owned.push(engine);
+  const engineText = 'layers' in plan ? engine.description : `${general.description} (no fast path: ${plan.reason})`;
 
   // Data on the backend, once.
   const all = (t: { shape: number[]; data: Float32Array | Int32Array }): Tensor => tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32');
@@ -284,7 +289,7 @@ async function loop(
   emit({
     type: 'start',
     backend: backend.name,
-    backendDetail: `${backend.detail}; optimizer ${optimizer.description}; custom training loop (tf.variableGrads)`,
+    backendDetail: `${backend.detail}; optimizer ${optimizer.description}; custom training loop, ${engineText}`,
     model: summary,
     data: data.description,
     taps: p.taps,
@@ -294,7 +299,7 @@ async function loop(
   });
 
   const tapHistograms = (epoch: number, step: number): void => {
-    if (!p.taps.length) return;
+    if (!p.taps.length || request.histograms === false) return;
     const outs: TapTensor[] = [];
     tf.tidy(() => {
       const need = p.taps.filter((t) => t.tensors.includes('activation')).map((t) => t.layer);
@@ -383,7 +388,7 @@ async function loop(
   return { status: 'completed', message: `trained ${epochs} epoch${epochs > 1 ? 's' : ''} of ${n} samples` };
 }
 
-function validate(tf: Tf, engine: Engine, x: Tensor[], ys: Tensor[], batchSize: number, names: string[], termCount: number, metricNames: string[]): NonNullable<Extract<TrainerEvent, { type: 'epoch' }>['validation']> {
+function validate(tf: Tf, engine: TrainEngine, x: Tensor[], ys: Tensor[], batchSize: number, names: string[], termCount: number, metricNames: string[]): NonNullable<Extract<TrainerEvent, { type: 'epoch' }>['validation']> {
   const n = x[0]!.shape[0]!;
   const sums = new Float64Array(names.length);
   for (let s = 0; s < n; s += batchSize) {
@@ -405,10 +410,11 @@ function validate(tf: Tf, engine: Engine, x: Tensor[], ys: Tensor[], batchSize: 
 }
 
 /** Names the first layer (in execution order) whose output is non-finite on the failing batch. */
-function diagnoseNonFinite(tf: Tf, engine: Engine, built: BuiltModel, program: LossProgram, x: Tensor[], ys: Tensor[], epoch: number, batch: number, values: Float32Array, names: string[]): string {
+function diagnoseNonFinite(tf: Tf, engine: TrainEngine, built: BuiltModel, program: LossProgram, x: Tensor[], ys: Tensor[], epoch: number, batch: number, values: Float32Array, names: string[]): string {
   const where = `the loss became ${String(values[0])} at epoch ${epoch}, batch ${batch}`;
   const bad = names.slice(1, 1 + program.terms.length).filter((_, i) => !Number.isFinite(values[1 + i]!));
   const termText = bad.length ? ` (non-finite loss component${bad.length > 1 ? 's' : ''}: ${bad.join(', ')})` : '';
+  engine.sync();
   return tf.tidy(() => {
     const badInput = x.findIndex((t) => !tf.all(tf.isFinite(t)).dataSync()[0]);
     if (badInput >= 0) return `${where}${termText}: the input batch itself contains NaN or Inf values (first non-finite output: the input '${built.inputs[badInput]?.name ?? 'input'}')`;
