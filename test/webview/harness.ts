@@ -130,14 +130,19 @@ export interface PixelCount {
   cssWidth: number;
 }
 
-/** Reads back a canvas's pixels inside its plot rectangle (data-plot, CSS px). */
-export async function canvasPixels(page: Page, selector: string, color?: [number, number, number], tolerance = 60): Promise<PixelCount> {
+/**
+ * Reads back a canvas's pixels inside a plot rectangle the panel published on it (`data-plot`,
+ * `data-plot-ridge`, `data-plot-overlay`; CSS px), counting painted pixels and those near `color`.
+ */
+export async function canvasPixels(page: Page, selector: string, color?: [number, number, number], tolerance = 60, rect = 'plot'): Promise<PixelCount> {
   return page.evaluate(
-    ([sel, rgb, tol]) => {
+    ([sel, rgb, tol, key]) => {
       const c = document.querySelector(sel) as HTMLCanvasElement | null;
       if (!c) throw new Error(`no canvas ${sel}`);
       const dpr = c.width / Math.max(1, c.getBoundingClientRect().width);
-      const [x, y, w, h] = (c.dataset.plot ?? `0,0,${c.width / dpr},${c.height / dpr}`).split(',').map(Number);
+      const plot = c.dataset[key];
+      if (!plot) throw new Error(`${sel} has no data-${key}: not drawn yet`);
+      const [x, y, w, h] = plot.split(',').map(Number);
       const X = Math.floor(x * dpr);
       const Y = Math.floor(y * dpr);
       const W = Math.max(1, Math.floor(w * dpr));
@@ -152,6 +157,6 @@ export async function canvasPixels(page: Page, selector: string, color?: [number
       }
       return { painted, matching, area: W * H, canvasWidth: c.width, cssWidth: c.getBoundingClientRect().width };
     },
-    [selector, color ?? null, tolerance] as const,
+    [selector, color ?? null, tolerance, rect] as const,
   );
 }

@@ -160,11 +160,11 @@ export function syntheticRun(o: SyntheticOptions = {}): SavedRun {
         if (act === 'sigmoid' || act === 'tanh' || act === 'softmax') {
           lo = act === 'tanh' ? -1 : 0;
           hi = 1;
-          const spread = 0.15 + progress * 0.6;
+          const spread = (hi - lo) * 0.3 * (1 - 0.85 * progress);
           const mid = (lo + hi) / 2;
-          // Mass drifts to the extremes as training goes on (saturation).
-          const left = normalCounts(n / 2, lo + (hi - lo) * 0.25 * (1 - progress), spread * (hi - lo) * 0.3, lo, hi, bins);
-          const right = normalCounts(n / 2, hi - (hi - lo) * 0.25 * (1 - progress), spread * (hi - lo) * 0.3, lo, hi, bins);
+          // Mass drifts to the extremes and narrows as training goes on (saturation).
+          const left = normalCounts(n / 2, lo + (hi - lo) * 0.25 * (1 - progress), spread, lo, hi, bins);
+          const right = normalCounts(n / 2, hi - (hi - lo) * 0.25 * (1 - progress), spread, lo, hi, bins);
           counts = left.map((c, j) => c + right[j]);
           mean = mid;
           std = (hi - lo) * (0.2 + progress * 0.2);
