@@ -54,9 +54,8 @@ async function main() {
   let code = 1;
   const started = Date.now();
   try {
-    // A fresh profile per run (the desktop-style --user-data-dir of @vscode/test-electron is not reused:
-    // its layout and cached state belong to desktop VS Code).
-    server = await startCodeServer({ stateDir, extensionsDir: args.extensionsDir, smokeTestDriver: true, log: say });
+    // --user-data-dir / --extensions-dir as given (test/vscode/run.mjs passes fresh ones), else in the state folder.
+    server = await startCodeServer({ stateDir, userDataDir: args.userDataDir, extensionsDir: args.extensionsDir, smokeTestDriver: true, log: say });
     say(`code-server ${server.url} (pid ${server.pid}) ready in ${Date.now() - started} ms; log: ${server.logFile}`);
     const payload = [
       ...args.extensionDevelopmentPath.map((p) => ['extensionDevelopmentPath', server.remoteUri(p)]),

@@ -53,8 +53,11 @@ async function main() {
     if (b.status !== 0) throw new Error('scripts/build.mjs failed');
   }
   const extensionTestsPath = await buildSuite();
-  const workspace = mkdtempSync(join(tmpdir(), 'model-lens-ws-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'model-lens-vscode-tests-'));
+  const workspace = join(scratch, 'examples');
   cpSync(join(root, 'examples'), workspace, { recursive: true });
+  // A fresh profile each run (runTests would otherwise use .vscode-test/ in the repository).
+  const profile = [`--user-data-dir=${join(scratch, 'user-data')}`, `--extensions-dir=${join(scratch, 'extensions')}`];
   const { runTests } = await import('@vscode/test-electron');
   const extensionTestsEnv = {
     MODEL_LENS_TEST_WORKSPACE: workspace,
@@ -87,7 +90,7 @@ async function main() {
       vscodeExecutablePath,
       extensionDevelopmentPath: root,
       extensionTestsPath,
-      launchArgs: [workspace, '--disable-extensions'],
+      launchArgs: [workspace, ...profile],
       extensionTestsEnv,
     });
     say(`PASSED in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -96,7 +99,7 @@ async function main() {
     console.error(`[vscode-tests] FAILED in ${((Date.now() - started) / 1000).toFixed(1)} s: ${error instanceof Error ? error.message : error}`);
     return 1;
   } finally {
-    if (!flag('--keep')) rmSync(workspace, { recursive: true, force: true });
+    if (!flag('--keep')) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
