@@ -18,6 +18,9 @@ import { runTraining } from './run';
 
 export { runTraining, pickModel, RunError } from './run';
 export { loadBackend } from './backend';
+/** For scripts/bench-trainer.mjs: the same data files for tfjs and Keras. */
+export { loadBundledMnist } from './data/sources';
+export { writeNpz } from './data/npy';
 
 function serve(): void {
   const ipc = typeof process.send === 'function';

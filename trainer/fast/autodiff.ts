@@ -76,13 +76,18 @@ const count = (shape: number[], axes: number[] | null): number => (axes ?? shape
 
 /** Differentiable ops: RawOps plus tape records. */
 export class AD {
+  /** Outputs of softmax activations (the cross-entropy rule uses this). */
+  readonly softmaxOutputs = new Set<H>();
+
   constructor(
     readonly r: RawOps,
     readonly tape: Tape | null,
   ) {}
 
   private rec(out: H, inputs: H[], backward: Backward): H {
-    return this.tape ? this.tape.record(out, inputs, backward) : out;
+    // An op folded to one of its inputs (x·1, x+0) is the identity: nothing to record.
+    if (!this.tape || inputs.includes(out)) return out;
+    return this.tape.record(out, inputs, backward);
   }
 
   add(a: H, b: H): H {
@@ -162,18 +167,24 @@ export class AD {
   }
   clip(x: H, lo: number, hi: number): H {
     const r = this.r;
-    return this.rec(r.clip(x, lo, hi), [x], (dy) => [r.select(r.logicalAnd(r.greaterEqual(x, r.constF(lo)), r.lessEqual(x, r.constF(hi))), dy, r.zerosLike(dy))]);
+    const out = r.clip(x, lo, hi);
+    // The gradient passes where the value was not clipped (out == x).
+    return this.rec(out, [x], (dy) => [r.mul(dy, r.cast(r.equal(out, x), r.F))]);
+  }
+  /** Spreads a reduction's gradient back over the reduced axes (a scalar broadcasts directly). */
+  private spread(dy: H, x: H, axes: number[] | null): H {
+    const r = this.r;
+    return r.broadcastTo(dy.shape.length === 0 ? dy : r.reshape(dy, keptShape(x.shape, axes)), x.shape);
   }
   sum(x: H, axes: number[] | null, keep = false): H {
-    const r = this.r;
-    const out = r.sum(x, axes, keep);
-    return this.rec(out, [x], (dy) => [r.broadcastTo(r.reshape(dy, keptShape(x.shape, axes)), x.shape)]);
+    const out = this.r.sum(x, axes, keep);
+    return this.rec(out, [x], (dy) => [this.spread(dy, x, axes)]);
   }
   mean(x: H, axes: number[] | null, keep = false): H {
     const r = this.r;
     const out = r.mean(x, axes, keep);
     const n = count(x.shape, axes);
-    return this.rec(out, [x], (dy) => [r.broadcastTo(r.reshape(r.div(dy, r.constF(n)), keptShape(x.shape, axes)), x.shape)]);
+    return this.rec(out, [x], (dy) => [this.spread(r.div(dy, r.constF(n)), x, axes)]);
   }
   /** max/min reduction: the gradient is shared among the elements equal to the extreme. */
   extreme(kind: 'max' | 'min', x: H, axes: number[] | null, keep = false): H {
@@ -236,6 +247,7 @@ export class AD {
       }
       case 'softmax': {
         const out = r.softmax(x);
+        this.softmaxOutputs.add(out);
         return this.rec(out, [x], (dy) => [r.mul(out, r.sub(dy, r.sum(r.mul(dy, out), [out.shape.length - 1], true)))]);
       }
       default:

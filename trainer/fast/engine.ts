@@ -384,6 +384,21 @@ export class FastEngine implements TrainEngine {
               })
             : out;
         }
+        if (ad.tape && ad.softmaxOutputs.has(yp) && ad.tape.needs(yp)) {
+          // Keras's formula, -Σ y·log(clip(p/Σp, ε, 1-ε)), with one fused gradient rule. The
+          // normalisation's gradient term is constant along the class axis, which the softmax
+          // backward that follows cancels, so dp = -(y/c)·[ε ≤ q ≤ 1-ε] / Σp · dloss.
+          const s = r.sum(yp, last, true);
+          const q = r.div(yp, s);
+          const c = r.clip(q, EPS, 1 - EPS);
+          const out = r.neg(r.sum(r.mul(target, r.log(c)), last));
+          return ad.tape.record(out, [yp], (dy) => {
+            const inside = r.cast(r.equal(c, q), r.F);
+            const dq = r.mul(r.div(target, c), inside);
+            const scale = r.div(r.neg(dy.shape.length === 0 ? dy : r.reshape(dy, [...dy.shape, 1])), s);
+            return [r.mul(dq, scale)];
+          });
+        }
         const p = ad.clip(ad.div(yp, ad.sum(yp, last, true)), EPS, 1 - EPS);
         return ad.neg(ad.sum(ad.mul(target, ad.log(p)), last));
       }

@@ -53,6 +53,8 @@ export class RawOps {
   private readonly backend: NodeBackend;
   private arena: H[] | null = null;
   private readonly constants = new Map<string, H>();
+  /** Values of the scalar float constants (for folding arithmetic on known scalars). */
+  private readonly constValues = new Map<H, number>();
   /** Handles created here and not yet deleted (constants included). */
   live = 0;
   readonly F: number;
@@ -141,7 +143,14 @@ export class RawOps {
 
   /** A constant, created once and kept until dispose(). */
   constF(v: number): H {
-    return this.constant(`f${v}`, () => Float32Array.of(v), []);
+    const h = this.constant(`f${v}`, () => Float32Array.of(v), []);
+    this.constValues.set(h, v);
+    return h;
+  }
+
+  /** The value of a scalar float constant, when `h` is one. */
+  valueOf(h: H): number | undefined {
+    return this.constValues.get(h);
   }
 
   constI(values: number[]): H {
@@ -167,6 +176,7 @@ export class RawOps {
   dispose(): void {
     for (const h of this.constants.values()) this.free(h);
     this.constants.clear();
+    this.constValues.clear();
   }
 
   // ───────────── attributes ─────────────
@@ -216,16 +226,34 @@ export class RawOps {
     return this.op(name, this.attrs(`T${x.dtype}`, () => [this.T(x.dtype)]), x);
   }
 
+  // Arithmetic folds known scalar constants (gradients of scalar chains are often constants).
   add(a: H, b: H): H {
+    const x = this.valueOf(a);
+    const y = this.valueOf(b);
+    if (x !== undefined && y !== undefined) return this.constF(x + y);
+    if (x === 0 && b.dtype === this.F) return b;
+    if (y === 0 && a.dtype === this.F && b.shape.length === 0) return a;
     return this.bin('AddV2', a, b);
   }
   sub(a: H, b: H): H {
+    const x = this.valueOf(a);
+    const y = this.valueOf(b);
+    if (x !== undefined && y !== undefined) return this.constF(x - y);
     return this.bin('Sub', a, b);
   }
   mul(a: H, b: H): H {
+    const x = this.valueOf(a);
+    const y = this.valueOf(b);
+    if (x !== undefined && y !== undefined) return this.constF(x * y);
+    if (x === 1 && b.dtype === this.F) return b;
+    if (y === 1 && a.dtype === this.F) return a;
     return this.bin('Mul', a, b);
   }
   div(a: H, b: H): H {
+    const x = this.valueOf(a);
+    const y = this.valueOf(b);
+    if (x !== undefined && y !== undefined) return this.constF(x / y);
+    if (y === 1) return a;
     return this.bin('RealDiv', a, b);
   }
   maximum(a: H, b: H): H {
@@ -238,6 +266,8 @@ export class RawOps {
     return this.bin('Pow', a, b);
   }
   neg(x: H): H {
+    const v = this.valueOf(x);
+    if (v !== undefined) return this.constF(-v);
     return this.un('Neg', x);
   }
   abs(x: H): H {
