@@ -13,6 +13,7 @@ import { computeDiagnostics } from './features/diagnostics';
 import { GraphLookup } from './lookup';
 import type { SnapshotData } from './snapshot';
 import { buildSyntaxIndex } from './syntax-index';
+import { definitions } from './tree';
 import { ModuleResolver } from './workspace';
 
 /** tree-sitter's edit, in UTF-16 offsets and positions (what web-tree-sitter uses). */
@@ -102,9 +103,10 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
   const attribution = attributeFiles(result.graph, result.parsedText, [...used].map(([file, text]) => ({ file, text })));
   const analyzed = performance.now();
 
-  const index = buildSyntaxIndex(result.graph, result.tree, result.parsedText, attribution);
+  const defs = definitions(result.tree.rootNode);
+  const index = buildSyntaxIndex(result.graph, result.tree, result.parsedText, attribution, defs.functions);
   const lookup = new GraphLookup(result.graph, index);
-  const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.tree.rootNode, result.parsedText));
+  const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.tree.rootNode, result.parsedText, defs));
   const indexed = performance.now();
 
   // Only a tree of the document's own text can seed the next parse (not one with blanked lines).

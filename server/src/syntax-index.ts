@@ -12,21 +12,24 @@ import type { Attribution } from './file-attribution';
 import { GraphLookup } from './lookup';
 import { comparePositions } from './positions';
 import type { FunctionScope, IndexedString, NameSite, StringContext, SyntaxIndex } from './snapshot';
+import { TextLines } from './text-lines';
 import { argument, callParts, children, nodeAtRange, rangeOfNode, stringLiteral, toPoint, type Node } from './tree';
 
-export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string, attribution: Attribution): SyntaxIndex {
+export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string, attribution: Attribution, functionNodes: Node[]): SyntaxIndex {
   const root = tree.rootNode;
-  const functions = functionScopes(root);
+  const functions = functionScopes(functionNodes);
   const modelOfLayer = modelVariables(graph, root);
   const index: SyntaxIndex = { strings: [], functions, nameSites: [], modelOfLayer, foreign: attribution.foreign };
   const lookup = new GraphLookup(graph, index);
   const strings = new StringCollector();
+  const textLines = new TextLines(text);
   const lines = lineStartsOf(text);
-  recordedStrings(graph, root, strings);
-  getLayerCalls(text, lines, root, lookup, strings);
+  recordedStrings(graph, textLines, strings);
+  getLayerCalls(textLines, root, lookup, strings);
   outputKeys(text, lines, root, lookup, strings);
-  index.nameSites = nameSites(graph, root);
-  for (const site of index.nameSites) strings.add({ range: site.range, text: textOfSite(graph, site), context: 'name_argument', receiverKnown: true, modelIds: [], layerIds: [site.layerId] });
+  index.nameSites = nameSites(graph, root, textLines);
+  const names = new Map(graph.models.flatMap((m) => m.layers.map((l): [string, string] => [l.id, l.name])));
+  for (const site of index.nameSites) strings.add({ range: site.range, text: names.get(site.layerId) ?? '', context: 'name_argument', receiverKnown: true, modelIds: [], layerIds: [site.layerId] });
   nameLists(text, lines, root, lookup, strings);
   index.strings = strings.sorted();
   index.nameSites.push(...attribution.foreignNameSites);
@@ -63,11 +66,10 @@ function key(r: Range): string {
 
 // ───────────── scopes and model variables ─────────────
 
-function functionScopes(root: Node): FunctionScope[] {
+function functionScopes(functionNodes: Node[]): FunctionScope[] {
   const top: FunctionScope[] = [];
   const stack: FunctionScope[] = [];
-  for (const fn of root.descendantsOfType('function_definition')) {
-    if (!fn) continue;
+  for (const fn of functionNodes) {
     const scope: FunctionScope = { range: rangeOfNode(fn), children: [] };
     while (stack.length > 0 && comparePositions(stack[stack.length - 1].range.end, scope.range.start) < 0) stack.pop();
     (stack.length > 0 ? stack[stack.length - 1].children : top).push(scope);
@@ -84,12 +86,15 @@ function functionScopes(root: Node): FunctionScope[] {
 function modelVariables(graph: ModelGraph, root: Node): Record<string, string> {
   const out: Record<string, string> = {};
   for (const model of graph.models) for (const layer of model.layers) if (layer.model) out[layer.id] = layer.model.id;
-  const localModels = graph.models.filter((m) => !m.file);
+  const byLine = new Map<number, ModelNode[]>();
+  for (const m of graph.models) if (!m.file) byLine.set(m.range.start.line, [...(byLine.get(m.range.start.line) ?? []), m]);
   for (const ref of graph.references) {
     if (ref.kind !== 'model_variable' || !ref.layerId || out[ref.layerId]) continue;
-    const assignment = nodeAtRange(root, ref.range, ['assignment']);
-    const rhs = assignment?.childForFieldName('right');
-    const built = rhs ? localModels.filter((m) => inside(m.range, rangeOfNode(rhs))) : [];
+    const rhs = nodeAtRange(root, ref.range, ['assignment'])?.childForFieldName('right');
+    if (!rhs) continue;
+    const rhsRange = rangeOfNode(rhs);
+    const built: ModelNode[] = [];
+    for (let line = rhsRange.start.line; line <= rhsRange.end.line; line++) for (const m of byLine.get(line) ?? []) if (inside(m.range, rhsRange)) built.push(m);
     if (built.length === 1) out[ref.layerId] = built[0].id;
   }
   // Module-level names: the graph lists the variables that hold each model at the end of the module.
@@ -107,12 +112,12 @@ function inside(inner: Range, outer: Range): boolean {
 
 // ───────────── strings ─────────────
 
-/** get_layer and name= strings the analyzer saw while evaluating (exact model and layer). */
-function recordedStrings(graph: ModelGraph, root: Node, strings: StringCollector): void {
+/** get_layer strings the analyzer saw while evaluating (exact model and layer). */
+function recordedStrings(graph: ModelGraph, lines: TextLines, strings: StringCollector): void {
   for (const ref of graph.references) {
     if (ref.kind !== 'get_layer' && ref.kind !== 'output_key') continue;
-    const literal = stringLiteral(nodeAtRange(root, ref.range, ['string']));
-    if (!literal) continue;
+    const literal = lines.stringAt(ref.range);
+    if (!literal || literal.value !== ref.text) continue;
     strings.add({
       range: literal.range,
       text: literal.value,
@@ -124,10 +129,16 @@ function recordedStrings(graph: ModelGraph, root: Node, strings: StringCollector
   }
 }
 
-/** `x.get_layer("name")` anywhere, including code the analyzer did not run. */
-function getLayerCalls(text: string, lines: number[], root: Node, lookup: GraphLookup, strings: StringCollector): void {
-  for (const call of callsMatching(text, lines, root, /\.\s*get_layer\s*\(/g)) {
-    const parts = callParts(call);
+/** `x.get_layer("name")` anywhere, including code the analyzer did not run (only those are looked up in the tree). */
+function getLayerCalls(lines: TextLines, root: Node, lookup: GraphLookup, strings: StringCollector): void {
+  for (const match of lines.text.matchAll(/\.\s*get_layer\s*\(\s*(?:name\s*=\s*)?(["'])(\w*)\1/g)) {
+    const quote = match.index! + match[0].length - match[2].length - 2;
+    const start = lines.position(quote + 1);
+    const contents = { start, end: { line: start.line, character: start.character + match[2].length } };
+    if (strings.has(contents)) continue;
+    let call: Node | null = root.descendantForPosition(toPoint(start));
+    while (call && call.type !== 'call') call = call.parent;
+    const parts = call ? callParts(call) : undefined;
     if (!parts || parts.name !== 'get_layer') continue;
     const literal = stringLiteral(argument(parts, 'name', 0));
     if (!literal || strings.has(literal.range)) continue;
@@ -138,7 +149,7 @@ function getLayerCalls(text: string, lines: number[], root: Node, lookup: GraphL
 
 /** Keys of `compile(loss={...}, loss_weights={...}, metrics={...})` and `fit(y={...})`. */
 function outputKeys(text: string, lines: number[], root: Node, lookup: GraphLookup, strings: StringCollector): void {
-  for (const call of callsMatching(text, lines, root, /\.\s*(?:compile|fit|evaluate|train_on_batch)\s*\(/g)) {
+  for (const call of callsMatching(text, lines, root, /\.\s*(?:compile|fit|evaluate|train_on_batch)\s*\((?=[^()]*(?:\([^()]*\)[^()]*)*\{)/g)) {
     const parts = callParts(call);
     if (!parts) continue;
     const dicts =
@@ -177,10 +188,11 @@ function outputKeyString(lookup: GraphLookup, literal: { value: string; range: R
 function nameLists(text: string, lines: number[], root: Node, lookup: GraphLookup, strings: StringCollector): void {
   const names = new Set(lookup.models.flatMap((m) => m.layers.map((l) => l.name)));
   if (names.size === 0) return;
-  const quoted = /(["'])(\w+)\1/g;
+  // A list element: `[` or `,` before it and `,` or `]` after it (cheap text test before the tree).
+  const quoted = /([[,]\s*)(["'])(\w+)\2(?=\s*[,\]])/g;
   for (const match of text.matchAll(quoted)) {
-    if (!names.has(match[2])) continue;
-    const start = positionFromStarts(lines, match.index!);
+    if (!names.has(match[3])) continue;
+    const start = positionFromStarts(lines, match.index! + match[1].length);
     const node = root.descendantForPosition(toPoint(start));
     const str = node?.type === 'string' ? node : node?.parent?.type === 'string' ? node.parent : undefined;
     if (!str || (str.parent?.type !== 'list' && str.parent?.type !== 'tuple')) continue;
@@ -225,22 +237,22 @@ function callsMatching(text: string, lineStarts: number[], root: Node, pattern: 
  * Where each explicitly named layer of this file spells its name: the `name="..."` literal, or,
  * for `name=some_param`, the parameter's default or the module constant it holds.
  */
-function nameSites(graph: ModelGraph, root: Node): NameSite[] {
+function nameSites(graph: ModelGraph, root: Node, lines: TextLines): NameSite[] {
   const out: NameSite[] = [];
   const seen = new Set<string>();
   for (const model of graph.models) {
     for (const layer of model.layers) {
       if (layer.file || layer.nameSource !== 'explicit' || seen.has(layer.id)) continue;
       seen.add(layer.id);
-      const range = nameLiteralOf(layer, root);
+      const range = nameLiteralOf(layer, root, lines);
       if (range) out.push({ layerId: layer.id, range });
     }
   }
   return out;
 }
 
-function nameLiteralOf(layer: LayerNode, root: Node): Range | undefined {
-  if (layer.nameRange) return stringLiteral(nodeAtRange(root, layer.nameRange, ['string']))?.range;
+function nameLiteralOf(layer: LayerNode, root: Node, lines: TextLines): Range | undefined {
+  if (layer.nameRange) return lines.stringAt(layer.nameRange)?.range;
   const call = nodeAtRange(root, layer.range, ['call']);
   const parts = call ? callParts(call) : undefined;
   const nameArg = parts?.keywords.get('name');
@@ -270,11 +282,6 @@ function moduleConstant(root: Node, name: string, use: Node): { value: string; r
     found = stringLiteral(assignment.childForFieldName('right'));
   }
   return found;
-}
-
-function textOfSite(graph: ModelGraph, site: NameSite): string {
-  for (const model of graph.models) for (const layer of model.layers) if (layer.id === site.layerId) return layer.name;
-  return '';
 }
 
 // ───────────── text positions ─────────────

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
-import { applyEdits, LspClient } from './lsp-client';
+import { applyEdits, LspClient, message } from './lsp-client';
 
 const SEEDS = join(__dirname, '..', 'fixtures', 'keras');
 const seed = (name: string) => readFileSync(join(SEEDS, `${name}.py`), 'utf8');
@@ -64,13 +64,13 @@ describe('diagnostics', () => {
       assert.equal(lineOf(text, loss), 'custom_loss_with_activations');
       assert.equal(loss.severity, 1);
       assert.equal(loss.source, 'Model Lens');
-      assert.match(loss.message, /Keras calls a loss as loss\(y_true, y_pred\)/);
-      assert.match(loss.message, /'activation_output' never arrives/);
-      assert.match(loss.message, /L1 penalty on the activations of layer 'dense_intermediate'/);
+      assert.match(message(loss), /Keras calls a loss as loss\(y_true, y_pred\)/);
+      assert.match(message(loss), /'activation_output' never arrives/);
+      assert.match(message(loss), /L1 penalty on the activations of layer 'dense_intermediate'/);
       assert.equal(loss.relatedInformation?.[0].location.range.start.line, 5);
       const target = diagnostics.find((d) => d.code === 'fit-target-shape')!;
       assert.equal(lineOf(text, target), 'x_train');
-      assert.match(target.message, /Target 2 has shape \(100, 784\) but output 'dense_intermediate' .* has shape \(None, 32\)/);
+      assert.match(message(target), /Target 2 has shape \(100, 784\) but output 'dense_intermediate' .* has shape \(None, 32\)/);
 
       const actions = await fixes(name, loss);
       assert.equal(actions.length, 2);
@@ -90,7 +90,7 @@ describe('diagnostics', () => {
       assert.deepEqual(codes(diagnostics), ['loss-extra-arguments', 'weight-as-output']);
       const weight = diagnostics.find((d) => d.code === 'weight-as-output')!;
       assert.equal(lineOf(text, weight), 'intermediate_layer.get_weights()');
-      assert.match(weight.message, /`intermediate_layer` is a Keras tensor \(the output of layer 'dense_weights'\)/);
+      assert.match(message(weight), /`intermediate_layer` is a Keras tensor \(the output of layer 'dense_weights'\)/);
       const actions = await fixes(name, weight);
       assert.match(actions[0].title, /Move the L1 kernel penalty to layer 'dense_weights'/);
       const fixed = apply(text, name, actions[0]);
@@ -119,7 +119,7 @@ model.compile(optimizer="adam", loss=odd_loss)
 `;
       const { name, diagnostics } = await diagnose(text);
       const loss = diagnostics.find((d) => d.code === 'loss-extra-arguments')!;
-      assert.match(loss.message, /call self\.add_loss\(\.\.\.\) inside a layer's call\(\)/);
+      assert.match(message(loss), /call self\.add_loss\(\.\.\.\) inside a layer's call\(\)/);
       const actions = await fixes(name, loss);
       assert.deepEqual(actions.map((a) => a.title), ["Insert a layer that adds the penalty with add_loss() in call() (template)"]);
       const fixed = apply(text, name, actions[0]);
@@ -132,7 +132,7 @@ model.compile(optimizer="adam", loss=odd_loss)
       const input = diagnostics.find((d) => d.code === 'input-shape-mismatch')!;
       assert.ok(input, JSON.stringify(diagnostics));
       assert.equal(lineOf(text, input), 'keras.Input(shape=input_shape)');
-      assert.match(input.message, /declares shape \(10,\) but fit\(\) feeds x with shape \(100, 784\)/);
+      assert.match(message(input), /declares shape \(10,\) but fit\(\) feeds x with shape \(100, 784\)/);
     });
   });
 
@@ -142,7 +142,7 @@ model.compile(optimizer="adam", loss=odd_loss)
       const { name, diagnostics } = await diagnose(text);
       assert.deepEqual(codes(diagnostics), ['unknown-layer']);
       assert.equal(lineOf(text, diagnostics[0]), 'featurs');
-      assert.match(diagnostics[0].message, /No layer named 'featurs' in model 'functional' \(model\) \(get_layer raises ValueError\)\. Did you mean 'features'\?/);
+      assert.match(message(diagnostics[0]), /No layer named 'featurs' in model 'functional' \(model\) \(get_layer raises ValueError\)\. Did you mean 'features'\?/);
       const actions = await fixes(name, diagnostics[0]);
       assert.equal(actions[0].title, "Change to 'features'");
       assert.ok(apply(text, name, actions[0]).includes('model.get_layer("features")'));
@@ -150,7 +150,7 @@ model.compile(optimizer="adam", loss=odd_loss)
 
     it('lists the layers when nothing is close', async () => {
       const { diagnostics } = await diagnose(`${FUNCTIONAL}\nf = model.get_layer("zzz")\n`);
-      assert.match(diagnostics[0].message, /Its layers: 'input_layer', 'hidden', 'features', 'probs'/);
+      assert.match(message(diagnostics[0]), /Its layers: 'input_layer', 'hidden', 'features', 'probs'/);
     });
 
     it('unknown output names in compile and fit dicts', async () => {
@@ -158,7 +158,7 @@ model.compile(optimizer="adam", loss=odd_loss)
       const { name, diagnostics } = await diagnose(text);
       assert.deepEqual(diagnostics.map((d) => lineOf(text, d)), ['prob', 'hidden']);
       assert.ok(diagnostics.every((d) => d.code === 'unknown-output'));
-      assert.match(diagnostics[0].message, /Keras expects the keys 'probs', 'features'\. Did you mean 'probs'\?/);
+      assert.match(message(diagnostics[0]), /Keras expects the keys 'probs', 'features'\. Did you mean 'probs'\?/);
       assert.equal((await fixes(name, diagnostics[0]))[0].title, "Change to 'probs'");
     });
 
@@ -167,7 +167,7 @@ model.compile(optimizer="adam", loss=odd_loss)
       const { name, diagnostics } = await diagnose(text);
       assert.deepEqual(codes(diagnostics), ['duplicate-layer-name']);
       assert.equal(diagnostics[0].range.start.line, 6);
-      assert.match(diagnostics[0].message, /The name 'hidden' is used 2 times/);
+      assert.match(message(diagnostics[0]), /The name 'hidden' is used 2 times/);
       const fixed = apply(text, name, (await fixes(name, diagnostics[0]))[0]);
       assert.ok(fixed.includes('name="hidden_1")(features)'));
     });
@@ -195,7 +195,7 @@ model.get_layer("dense_9")
       const text = `${FUNCTIONAL}${DATA}model.compile(optimizer="adam", loss="mse")\nmodel.fit(x, y)\n`;
       const { diagnostics } = await diagnose(text);
       assert.deepEqual(codes(diagnostics), ['fit-target-count']);
-      assert.match(diagnostics[0].message, /has 2 outputs \('probs', 'features'\) but fit\(\) is given 1 target/);
+      assert.match(message(diagnostics[0]), /has 2 outputs \('probs', 'features'\) but fit\(\) is given 1 target/);
     });
 
     it('a target whose shape differs from its output; sparse labels are fine', async () => {
@@ -245,7 +245,7 @@ class Penalty(keras.layers.Layer):
       const { name, diagnostics } = await diagnose(text);
       assert.deepEqual(codes(diagnostics), ['symbolic-add-loss']);
       assert.equal(diagnostics[0].range.start.line, 9);
-      assert.match(diagnostics[0].message, /Keras 3 removed symbolic add_loss/);
+      assert.match(message(diagnostics[0]), /Keras 3 removed symbolic add_loss/);
       assert.match((await fixes(name, diagnostics[0]))[0].title, /add_loss\(\) in call\(\)/);
     });
   });

@@ -100,6 +100,18 @@ describe('code lens, symbols, model graph, settings', () => {
     assert.equal((await client.codeLenses('loud.py')).length, 2);
   });
 
+  it('serves over Node IPC as well as stdio', async () => {
+    const ipc = await LspClient.start({ transport: 'ipc' });
+    try {
+      const text = `import keras\nm = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, name="x")])\nm.get_layer("")\n`;
+      await ipc.open('ipc.py', text);
+      const items = await ipc.completion('ipc.py', { line: 2, character: 'm.get_layer("'.length });
+      assert.deepEqual(items.map((i) => i.label), ['x']);
+    } finally {
+      await ipc.stop();
+    }
+  });
+
   it('works without workspace/configuration support (defaults)', async () => {
     const bare = await LspClient.start({ configuration: false });
     try {

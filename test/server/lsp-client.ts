@@ -45,7 +45,14 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
 import type { ModelGraph } from '../../graph/model-graph';
 import { ModelGraphRequest } from '../../protocol/protocol';
 
@@ -63,6 +70,8 @@ export interface ClientOptions {
   settings?: (scopeUri: string | undefined) => unknown;
   /** Advertise workspace/configuration support (default true). */
   configuration?: boolean;
+  /** stdio (`--stdio`, the default) or Node IPC (`--node-ipc`, how VS Code forks a server). */
+  transport?: 'stdio' | 'ipc';
 }
 
 export class LspClient {
@@ -83,9 +92,12 @@ export class LspClient {
 
   static async start(options: ClientOptions = {}): Promise<LspClient> {
     const root = options.root ?? mkdtempSync(join(tmpdir(), 'model-lens-lsp-'));
-    const child = fork(SERVER, ['--stdio'], { silent: true, execArgv: [] });
+    const ipc = options.transport === 'ipc';
+    const child = fork(SERVER, [ipc ? '--node-ipc' : '--stdio'], { silent: true, execArgv: [] });
     child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[server stderr] ${d}`));
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const connection = ipc
+      ? createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child))
+      : createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child, root, !options.root);
     client.settings = options.settings;
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => client.published(p.uri, { version: p.version, diagnostics: p.diagnostics }));
@@ -266,6 +278,11 @@ export class LspClient {
     if (this.child.exitCode === null) this.child.kill();
     if (this.ownsRoot) rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A diagnostic's message as text (LSP 3.18 also allows Markdown). */
+export function message(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
 }
 
 // ───────────── snippets ─────────────

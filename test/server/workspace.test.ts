@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LspClient, positionOf } from './lsp-client';
+import { LspClient, positionOf, message } from './lsp-client';
 
 const MODELS = `import keras
 from keras import layers
@@ -65,7 +65,7 @@ describe('workspace modules', () => {
       return diagnostics.length > 0 ? diagnostics : undefined;
     });
     assert.equal(updated[0].code, 'unknown-layer');
-    assert.match(updated[0].message, /Its layers: 'features_in', 'embedding', 'score'/);
+    assert.match(message(updated[0]), /Its layers: 'features_in', 'embedding', 'score'/);
     await client.close('models.py');
   });
 

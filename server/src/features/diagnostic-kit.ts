@@ -12,6 +12,7 @@ import {
 import type { ModelGraph, SourceRange } from '../../../graph/model-graph';
 import type { GraphLookup } from '../lookup';
 import type { Fix, LensDiagnosticData, SyntaxIndex } from '../snapshot';
+import { TextLines } from '../text-lines';
 import { callParts, functionDefinitions, nodeAtRange, rangeOfNode, type Node } from '../tree';
 
 /** Diagnostic codes: stable, documented, safe to filter on. */
@@ -30,7 +31,8 @@ export const Codes = {
 export const SOURCE = 'Model Lens';
 
 export class CheckContext {
-  private definitions?: Map<string, Node>;
+  private byName?: Map<string, Node>;
+  readonly lines: TextLines;
 
   constructor(
     readonly uri: string,
@@ -40,11 +42,15 @@ export class CheckContext {
     readonly root: Node,
     /** The evaluated text (syntax-error statements blanked, positions unchanged). */
     readonly text: string,
-  ) {}
+    readonly definitions: { functions: Node[]; classes: Node[] },
+  ) {
+    this.lines = new TextLines(text);
+  }
 
+  /** Function definitions by name. */
   get functions(): Map<string, Node> {
-    this.definitions ??= functionDefinitions(this.root);
-    return this.definitions;
+    this.byName ??= functionDefinitions(this.definitions.functions);
+    return this.byName;
   }
 
   /**

@@ -47,7 +47,7 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
 function unknownNames(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const s of ctx.index.strings) {
-    if (!s.receiverKnown || s.modelIds.length !== 1) continue;
+    if (!s.receiverKnown || s.modelIds.length !== 1 || s.text === '') continue; // "" is mid-typing
     const model = ctx.lookup.model(s.modelIds[0]);
     if (!model || !namesAreExact(model, ctx.graph)) continue;
     if (s.context === 'get_layer' && s.layerIds.length === 0) {
@@ -206,6 +206,7 @@ function weightOutputs(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const model of ctx.graph.models) {
     if (model.kind !== 'functional' || model.file) continue;
+    if (!model.error && !WEIGHT_TEXT.test(ctx.lines.slice(model.range) ?? '')) continue; // cheap text test before the tree
     const call = ctx.callAt(model.range, '*');
     const outputs = call ? argument(call, 'outputs', 1) : undefined;
     if (!outputs) continue;
@@ -223,6 +224,8 @@ function weightOutputs(ctx: CheckContext): Diagnostic[] {
   }
   return out;
 }
+
+const WEIGHT_TEXT = /\.\s*(kernel|bias|weights|trainable_weights|trainable_variables|non_trainable_weights|variables|embeddings|gamma|beta|moving_mean|moving_variance|recurrent_kernel|depthwise_kernel|pointwise_kernel|get_weights)\b/;
 
 function weightMessage(ctx: CheckContext, element: Node, receiver: Node): string {
   const what = element.text.length > 60 ? 'this expression' : `\`${element.text}\``;

@@ -16,10 +16,11 @@ import { recognizeLoss, requiredParameters, type LossParts, type Penalty } from 
 export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const model of ctx.graph.models) {
-    if (!model.compile) continue;
+    const specs = functionLosses(model.compile?.loss ?? null);
+    if (!model.compile || specs.length === 0) continue;
     const compile = ctx.callAt(model.compile.range, 'compile');
     if (!compile) continue;
-    for (const spec of functionLosses(model.compile.loss)) {
+    for (const spec of specs) {
       const def = nodeAtRange(ctx.root, spec.range, ['function_definition']);
       if (!def || def.childForFieldName('name')?.text !== spec.name) continue;
       const required = requiredParameters(def);
@@ -228,7 +229,7 @@ function kernelPlacement(ctx: CheckContext, layer: LayerNode, regularizer: strin
 }
 
 function classDefinition(ctx: CheckContext, name: string): Node | undefined {
-  return ctx.root.descendantsOfType('class_definition').find((c) => c?.childForFieldName('name')?.text === name) ?? undefined;
+  return ctx.definitions.classes.find((c) => c.childForFieldName('name')?.text === name);
 }
 
 function customClassTakesKwargs(ctx: CheckContext, className: string): boolean {

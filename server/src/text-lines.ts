@@ -1,0 +1,49 @@
+/**
+ * A text with its line starts: LSP positions ↔ offsets, and string-literal contents from the
+ * text alone (cheaper than asking tree-sitter, whose every node access crosses into wasm).
+ */
+import type { Position, Range } from 'vscode-languageserver';
+
+export class TextLines {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  offset(pos: Position): number | undefined {
+    const start = this.starts[pos.line];
+    if (start === undefined) return undefined;
+    const next = this.starts[pos.line + 1] ?? this.text.length + 1;
+    return start + pos.character < next ? start + pos.character : undefined;
+  }
+
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.starts[lo] };
+  }
+
+  slice(range: Range): string | undefined {
+    const start = this.offset(range.start);
+    const end = this.offset(range.end);
+    return start === undefined || end === undefined || end < start ? undefined : this.text.slice(start, end);
+  }
+
+  /** A plain (non-f) string literal spanning exactly `range`: its value and contents range. */
+  stringAt(range: Range): { value: string; range: Range } | undefined {
+    const literal = this.slice(range);
+    const m = literal === undefined ? null : /^([rRbBuU]{0,2})("""|'''|"|')([\s\S]*)\2$/.exec(literal);
+    if (!m || m[3].includes(m[2])) return undefined;
+    const open = m[1].length + m[2].length;
+    return {
+      value: m[3],
+      range: { start: { line: range.start.line, character: range.start.character + open }, end: { line: range.end.line, character: range.end.character - m[2].length } },
+    };
+  }
+}
