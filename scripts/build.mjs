@@ -46,6 +46,8 @@ function copyWasm() {
   mkdirSync(dist, { recursive: true });
   copyFileSync(join(dirname(require.resolve('web-tree-sitter')), 'tree-sitter.wasm'), join(dist, 'tree-sitter.wasm'));
   copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), join(dist, 'tree-sitter-python.wasm'));
+  // The extension's Install Native Backend command runs it with --target <global storage> (docs/extension-runtime.md).
+  copyFileSync(join(root, 'scripts', 'provision-tfjs-native.mjs'), join(dist, 'provision-tfjs-native.mjs'));
 }
 
 const started = Date.now();

@@ -42,7 +42,8 @@ export interface LoadBackendOptions {
   /**
    * Directory (or file inside it) from which the `@tensorflow/*` packages are resolved, e.g. a
    * directory the extension provisioned with `provision-tfjs-native.mjs --target <dir>`.
-   * Default: the location of this module (or of the bundle that contains it).
+   * Default: the environment variable MODEL_LENS_TFJS_DIR when set (the VS Code extension sets it),
+   * else the location of this module (or of the bundle that contains it).
    */
   resolveFrom?: string;
   /** Directory holding tfjs-backend-wasm's `.wasm` files. Default: beside the bundle, else the package's `dist/`. */
@@ -150,7 +151,8 @@ async function loadWasm(req: NodeJS.Require, wasmDirOption: string | undefined):
  * - `wasm`: wasm, even when native is available.
  */
 export async function loadBackend(preferred: BackendPreference, options: LoadBackendOptions = {}): Promise<LoadedBackend> {
-  const req = runtimeRequire(options.resolveFrom);
+  // MODEL_LENS_TFJS_DIR: the runtime directory the VS Code extension chose (docs/extension-runtime.md).
+  const req = runtimeRequire(options.resolveFrom ?? (process.env['MODEL_LENS_TFJS_DIR'] || undefined));
   if (preferred !== 'wasm') {
     try {
       const native = loadNative(req);

@@ -22,6 +22,8 @@ export interface StartOptions {
   /** How long to wait after a stop message before killing the process (default 5000 ms). */
   killAfterMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The Node.js executable that runs the trainer (default: process.execPath). */
+  execPath?: string;
 }
 
 export interface TrainerRun {
@@ -51,6 +53,7 @@ export function startTrainer(request: TrainRequest, options: StartOptions): Trai
     execArgv,
     env: { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env, ...options.env },
     serialization: 'json',
+    ...(options.execPath ? { execPath: options.execPath } : {}),
   });
   let ended = false;
   let stopRequested = false;
