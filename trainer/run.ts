@@ -167,6 +167,7 @@ export function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: 
   });
   const built = builtOrUndefined!;
   try {
+    checkKernels(tf, built);
     return withModel(tf, request, graphModel, program, built, root, tapReasons, inputLayers, emit);
   } catch (error) {
     disposeBuiltModel(tf, built);
@@ -442,6 +443,35 @@ function diagnoseNonFinite(tf: Tf, engine: TrainEngine, built: BuiltModel, progr
     const what = culprits.map((t) => `'${t.name}'${t.line ? ` (line ${t.line})` : ''}`).join(', ');
     return `${where}: every layer output is finite; the non-finite value comes from the loss term${culprits.length > 1 ? 's' : ''} ${what || termText}`;
   });
+}
+
+/** Kernels some layers need to train, which not every tfjs backend has (tfjs-backend-wasm lacks several). */
+const TRAINING_KERNELS: Record<string, string[]> = {
+  Conv1D: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
+  Conv2D: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
+  Conv2DTranspose: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
+  Conv3D: ['Conv3DBackpropFilterV2', 'Conv3DBackpropInputV2'],
+  SeparableConv2D: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Conv2DBackpropFilter'],
+  DepthwiseConv2D: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
+  Embedding: ['UnsortedSegmentSum'],
+  ZeroPadding2D: ['PadV2'],
+  MaxPooling2D: ['MaxPoolGrad'],
+  AveragePooling2D: ['AvgPoolGrad'],
+};
+
+/** Fails before training when the backend cannot compute a layer's gradient. */
+function checkKernels(tf: Tf, built: BuiltModel): void {
+  const backend = tf.getBackend();
+  if (backend === 'tensorflow') return;
+  for (const layer of built.layers.values()) {
+    const cls = layer.tfjs.getClassName();
+    const missing = (TRAINING_KERNELS[cls] ?? []).filter((k) => !tf.getKernel(k, backend));
+    if (missing.length) {
+      throw new RunError(
+        `${layerLabel({ name: layer.name, className: layer.className, line: layer.line })} cannot be trained on the ${backend} backend: it lacks the kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. Use the native backend (node scripts/provision-tfjs-native.mjs; see docs/native-backend.md).`,
+      );
+    }
+  }
 }
 
 function firstLine(error: unknown): string {
