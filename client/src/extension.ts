@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { createApi, type ModelLensApi } from './api';
 import { registerCommands } from './commands';
 import { guarded } from './commands/resolve';
+import { ContextKeys } from './contributions';
 import { exportRun, openSavedRun } from './commands/runs';
 import { ModelLensLanguageClient } from './language-client';
 import { LensContext } from './lens-context';
@@ -89,7 +90,7 @@ async function activateInner(context: vscode.ExtensionContext): Promise<ModelLen
     ctx.panels.show({ file, model });
   });
   ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => ctx.status.update()));
-  void vscode.commands.executeCommand('setContext', 'modelLens.trainingActive', false);
+  void vscode.commands.executeCommand('setContext', ContextKeys.trainingActive, false);
 
   return createApi(ctx);
 }

@@ -10,12 +10,12 @@ import * as vscode from 'vscode';
 import type { ModelNode } from '../../graph/model-graph';
 import type { HostToWebview, PanelInit, PanelRunSettings, SavedRun, TrainerEvent, TrainerEventType, WebviewToHost } from '../../protocol/protocol';
 import { makeNonce, panelHtml } from '../../webview/src/host-html';
+import { PANEL_VIEW_TYPE } from './contributions';
 import { EventCoalescer, ReadyQueue, type HostMessage } from './message-queue';
 import { modelKey, targetFromPanelState } from './model-target';
 import type { Run, RunManager } from './run-manager';
 
-export const PANEL_VIEW_TYPE = 'modelLens.trainInspect';
-/** Context key: the active editor is a Train & Inspect panel (editor/title menus use `activeWebviewPanelId` too). */
+export { PANEL_VIEW_TYPE };
 const WEBVIEW_TYPES: ReadonlySet<string> = new Set<keyof WebviewToHost>(['ready', 'startRun', 'stopRun', 'revealSource', 'tapLayer', 'untapLayer', 'openRun', 'exportRun']);
 
 /** What a panel is about. */

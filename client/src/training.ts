@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { Commands } from '../../protocol/protocol';
+import { ContextKeys } from './contributions';
 import { eventLogLines, progressMessage, runFraction } from './format';
 import type { LensContext } from './lens-context';
 import { modelKey } from './model-target';
@@ -51,8 +52,7 @@ export class Training implements vscode.Disposable {
       }),
       runs.onDidStderr(({ run, line }) => output.debug(`[#${run.id}] stderr: ${line}`)),
       runs.onDidEnd((run) => {
-        void vscode.commands.executeCommand('setContext', 'modelLens.trainingActive', runs.active().length > 0);
-        void vscode.commands.executeCommand('setContext', 'modelLens.hasRun', true);
+        void vscode.commands.executeCommand('setContext', ContextKeys.trainingActive, runs.active().length > 0);
         if (run.state === 'failed') {
           void vscode.window.showErrorMessage(`Model Lens: training '${run.model}' failed: ${run.message ?? 'unknown error'}`, 'Show Output').then((choice) => {
             if (choice) output.show(true);
@@ -60,7 +60,7 @@ export class Training implements vscode.Disposable {
         }
       }),
       runs.onDidStart(() => {
-        void vscode.commands.executeCommand('setContext', 'modelLens.trainingActive', true);
+        void vscode.commands.executeCommand('setContext', ContextKeys.trainingActive, true);
       }),
     );
   }
