@@ -39,7 +39,8 @@ export function ensureBuilt(): void {
       return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
     }, 0);
   if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= newest(path.join(ROOT, 'webview/src'))) return;
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  // Build output goes to stderr: the bench's stdout is one JSON object.
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: ['ignore', 2, 2] });
   if (r.status !== 0) throw new Error('build failed');
 }
 

@@ -29,6 +29,8 @@ export interface FrameRecord {
   drawn: number;
   visible: number;
   byKind: Record<string, number>;
+  /** `frame`: the animation frame callback; `resize`: charts drawn in the ResizeObserver callback (same frame, after layout). */
+  phase: 'frame' | 'resize';
 }
 const FRAME_LOG = 1000;
 
@@ -38,13 +40,18 @@ let state: PanelState = restoredState ?? initialState();
 let pending: Changes = allChanges();
 let scheduled = false;
 const frames: FrameRecord[] = [];
-const charts = new ChartSet();
 let palette: Palette = readPalette(document.body);
+const charts = new ChartSet({
+  palette: () => palette,
+  requestFrame: () => schedule(),
+  drewLate: (s, ms) => record({ at: performance.now() - ms, ms, dom: 0, draw: ms, drawn: s.drawn, visible: s.visible, byKind: s.byKind, phase: 'resize' }),
+});
 let channel: HostChannel | null = null;
 
 const ctx: ViewContext = {
   state: () => state,
   dispatch,
+  requestFrame: () => schedule(),
   post<K extends keyof WebviewToHost>(type: K, payload: WebviewToHost[K]) {
     channel?.post(type, payload);
   },
@@ -84,9 +91,13 @@ function frame(): void {
   else layers.renderVisible();
   if (c.summary) summary.update();
   const t1 = performance.now();
-  const s = charts.drawDue(palette, window.innerHeight, window.devicePixelRatio || 1);
+  const s = charts.drawDue(palette, window.devicePixelRatio || 1);
   const t2 = performance.now();
-  frames.push({ at: t0, ms: t2 - t0, dom: t1 - t0, draw: t2 - t1, drawn: s.drawn, visible: s.visible, byKind: s.byKind });
+  record({ at: t0, ms: t2 - t0, dom: t1 - t0, draw: t2 - t1, drawn: s.drawn, visible: s.visible, byKind: s.byKind, phase: 'frame' });
+}
+
+function record(r: FrameRecord): void {
+  frames.push(r);
   if (frames.length > FRAME_LOG) frames.splice(0, frames.length - FRAME_LOG);
 }
 
@@ -121,12 +132,30 @@ function themeChanged(): void {
 }
 new MutationObserver(themeChanged).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
 new MutationObserver(themeChanged).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
-window.addEventListener('resize', schedule);
-new ResizeObserver(() => schedule()).observe(document.body);
+// Chart sizes and visibility come from observers (views/chart.ts); a device-pixel-ratio change
+// (window moved to another screen, zoom) needs a redraw too.
+let dprQuery: MediaQueryList | undefined;
+function watchDpr(): void {
+  dprQuery?.removeEventListener('change', onDpr);
+  dprQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+  dprQuery.addEventListener('change', onDpr);
+}
+function onDpr(): void {
+  watchDpr();
 window.addEventListener(
   'scroll',
   () => {
-    if (charts.anyDirty() || layers.hasStale()) schedule();
+    if (charts.refreshVisibility() || layers.refreshVisibility()) schedule();
+  },
+  { passive: true },
+);
+  schedule();
+}
+watchDpr();
+window.addEventListener(
+  'scroll',
+  () => {
+    if (charts.refreshVisibility() || layers.refreshVisibility()) schedule();
   },
   { passive: true },
 );

@@ -1,8 +1,7 @@
 /**
  * Chart views: a canvas in a sized box, redrawn only when invalidated, resized, or when the theme
  * or device pixel ratio changed — and only while on screen (off-screen charts stay dirty and are
- * drawn when scrolled into view). All charts are drawn from one requestAnimationFrame callback:
- * sizes are read first (one layout), then every due chart is drawn.
+ * drawn when scrolled into view).
  */
 import type { Palette, Rect } from '../render/canvas';
 import { prepareCanvas } from '../render/canvas';
@@ -60,26 +59,70 @@ export class ChartView {
 }
 
 export interface FrameStats {
-  /** Charts drawn in this frame. */
+  /** Charts drawn. */
   drawn: number;
-  /** Charts on screen. */
+  /** Charts on (or near) the screen. */
   visible: number;
   /** Drawing time per chart kind (ms). */
   byKind: Record<string, number>;
 }
 
-/** Every chart of the panel; draws the due ones that are on screen. */
+export interface ChartSetHost {
+  palette(): Palette;
+  /** Ask for an animation frame (something became visible with a stale drawing). */
+  requestFrame(): void;
+  /** Charts were drawn outside the animation frame (in a ResizeObserver callback). */
+  drewLate(stats: FrameStats, ms: number): void;
+}
+
+/** How far outside the viewport a chart counts as visible. 0: only what is on screen is drawn;
+ * scrolling updates visibility synchronously (refreshVisibility), so nothing shows up blank. */
+const VISIBILITY_MARGIN = 0;
+
+/**
+ * Every chart of the panel; draws the due ones that are on screen, without ever forcing a layout:
+ * sizes come from a ResizeObserver and visibility from an IntersectionObserver. A chart whose size
+ * changed (window resize, a card shown) is drawn in the ResizeObserver callback, which runs after
+ * layout and before paint, so the new drawing is on screen in the same frame.
+ */
 export class ChartSet {
   private charts = new Set<ChartView>();
+  private byBox = new Map<Element, ChartView>();
+  private sizes = new Map<ChartView, [number, number]>();
+  private visible = new Map<Element, boolean>();
+  private watched = new Map<Element, number>();
+  private ro: ResizeObserver;
+  private io: IntersectionObserver;
   theme = 0;
+
+  constructor(private host: ChartSetHost) {
+    this.ro = new ResizeObserver((entries) => this.resized(entries));
+    this.io = new IntersectionObserver((entries) => this.intersected(entries), { rootMargin: `${VISIBILITY_MARGIN}px 0px` });
+  }
 
   add(c: ChartView): ChartView {
     this.charts.add(c);
+    this.byBox.set(c.box, c);
+    this.ro.observe(c.box);
+    const target = c.scope ?? c.box;
+    const n = this.watched.get(target) ?? 0;
+    if (n === 0) this.io.observe(target);
+    this.watched.set(target, n + 1);
     return c;
   }
 
   delete(c: ChartView): void {
-    this.charts.delete(c);
+    if (!this.charts.delete(c)) return;
+    this.byBox.delete(c.box);
+    this.sizes.delete(c);
+    this.ro.unobserve(c.box);
+    const target = c.scope ?? c.box;
+    const n = (this.watched.get(target) ?? 1) - 1;
+    if (n <= 0) {
+      this.io.unobserve(target);
+      this.watched.delete(target);
+      this.visible.delete(target);
+    } else this.watched.set(target, n);
   }
 
   invalidateAll(): void {
@@ -91,31 +134,21 @@ export class ChartSet {
     return false;
   }
 
-  drawDue(palette: Palette, viewportH: number, dpr: number, margin = 0): FrameStats {
-    // Read phase: one layout for all boxes.
+  /** From the animation frame: draws due charts whose size and visibility are known. No layout reads. */
+  drawDue(palette: Palette, dpr: number): FrameStats {
     const due: [ChartView, number, number][] = [];
     let visible = 0;
-    const scopes = new Map<HTMLElement, boolean>();
-    const onScreen = (el: HTMLElement): boolean => {
-      const r = el.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && r.bottom >= -margin && r.top <= viewportH + margin;
-    };
     for (const c of this.charts) {
-      if (c.scope) {
-        let v = scopes.get(c.scope);
-        if (v === undefined) scopes.set(c.scope, (v = c.scope.isConnected && onScreen(c.scope)));
-        if (!v) continue;
-      }
-      if (!c.box.isConnected) continue;
-      const rect = c.box.getBoundingClientRect();
-      if (rect.width === 0 || rect.height === 0) continue;
-      if (rect.bottom < -margin || rect.top > viewportH + margin) continue;
+      if (!this.visible.get(c.scope ?? c.box)) continue;
+      const size = this.sizes.get(c);
+      if (!size || size[0] === 0 || size[1] === 0) continue;
       visible++;
-      const w = Math.floor(rect.width);
-      const hgt = Math.floor(rect.height);
-      if (c.due(w, hgt, dpr, this.theme)) due.push([c, w, hgt]);
+      if (c.due(size[0], size[1], dpr, this.theme)) due.push([c, size[0], size[1]]);
     }
-    // Write phase: draw.
+    return this.draw(due, visible, palette, dpr);
+  }
+
+  private draw(due: [ChartView, number, number][], visible: number, palette: Palette, dpr: number): FrameStats {
     const byKind: Record<string, number> = {};
     for (const [c, w, hgt] of due) {
       const t = performance.now();
@@ -123,5 +156,60 @@ export class ChartSet {
       byKind[c.kind] = (byKind[c.kind] ?? 0) + performance.now() - t;
     }
     return { drawn: due.length, visible, byKind };
+  }
+
+  /** After layout: new sizes; draw what changed and is on screen (rects are cheap to read here). */
+  private resized(entries: ResizeObserverEntry[]): void {
+    const t0 = performance.now();
+    const dpr = window.devicePixelRatio || 1;
+    const vh = window.innerHeight;
+    const due: [ChartView, number, number][] = [];
+    const scopeVisible = new Map<Element, boolean>();
+    for (const e of entries) {
+      const c = this.byBox.get(e.target);
+      if (!c) continue;
+      const w = Math.floor(e.contentRect.width);
+      const hgt = Math.floor(e.contentRect.height);
+      this.sizes.set(c, [w, hgt]);
+      if (w === 0 || hgt === 0) continue;
+      const target = c.scope ?? c.box;
+      let v = scopeVisible.get(target);
+      if (v === undefined) {
+        const r = target.getBoundingClientRect();
+        v = r.height > 0 && r.bottom >= -VISIBILITY_MARGIN && r.top <= vh + VISIBILITY_MARGIN;
+        scopeVisible.set(target, v);
+        this.visible.set(target, v);
+      }
+      if (v && c.due(w, hgt, dpr, this.theme)) due.push([c, w, hgt]);
+    }
+    if (due.length === 0) return;
+    const stats = this.draw(due, due.length, this.host.palette(), dpr);
+    this.host.drewLate(stats, performance.now() - t0);
+  }
+
+  /**
+   * Re-reads which charts are on screen. Called from `scroll` handlers: layout is clean there (all
+   * DOM writes happen in the animation frame), so the reads are cheap and the charts scrolled into
+   * view are drawn in the same frame. Returns whether a frame is needed.
+   */
+  refreshVisibility(): boolean {
+    const vh = window.innerHeight;
+    let need = false;
+    for (const target of this.watched.keys()) {
+      const r = target.getBoundingClientRect();
+      const v = r.height > 0 && r.bottom >= -VISIBILITY_MARGIN && r.top <= vh + VISIBILITY_MARGIN;
+      if (v && !this.visible.get(target)) need = true;
+      this.visible.set(target, v);
+    }
+    return need && this.anyDirty();
+  }
+
+  private intersected(entries: IntersectionObserverEntry[]): void {
+    let wake = false;
+    for (const e of entries) {
+      this.visible.set(e.target, e.isIntersecting);
+      if (e.isIntersecting) wake = true;
+    }
+    if (wake && this.anyDirty()) this.host.requestFrame();
   }
 }

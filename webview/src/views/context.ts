@@ -6,6 +6,8 @@ import type { ChartSet } from './chart';
 export interface ViewContext {
   state(): PanelState;
   dispatch(action: Action): void;
+  /** Ask for an animation frame (e.g. a card with stale text scrolled into view). */
+  requestFrame(): void;
   post<K extends keyof WebviewToHost>(type: K, payload: WebviewToHost[K]): void;
   charts: ChartSet;
 }

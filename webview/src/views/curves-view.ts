@@ -5,7 +5,7 @@ import type { CurveSeries } from '../series';
 import { curveKey, type RunState } from '../store';
 import { ChartView } from './chart';
 import type { ViewContext } from './context';
-import { fill, h } from './dom';
+import { fill, h, setText } from './dom';
 
 /** Components in a stable order: total first, then as the trainer reported them. */
 export function components(run: RunState | null): string[] {
@@ -108,11 +108,21 @@ export class CurvesView {
       this.chart.setLabel(b && b.pointCount() ? `Loss per batch, latest ${fmt(b.last()!)}; no epoch finished yet` : 'Loss curves: no data yet');
     } else
       this.chart.setLabel(`Loss curves over ${rows[rows.length - 1][3]} epoch(s): ${rows.map((r) => `${r[0]} from ${r[1]} to ${r[2]}`).join('; ')}`);
-    fill(
-      this.table,
-      h('caption', {}, 'Loss: first and latest epoch'),
-      h('tr', {}, ['Series', 'First epoch', 'Latest epoch', 'Epochs'].map((t) => h('th', { scope: 'col' }, t))),
-      rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r[0]), h('td', {}, r[1]), h('td', {}, r[2]), h('td', {}, r[3]))),
-    );
+    // Rebuilt only when the set of series changes; values are updated in place.
+    const shape = rows.map((r) => r[0]).join('\n');
+    if (this.table.dataset.key !== shape) {
+      this.table.dataset.key = shape;
+      fill(
+        this.table,
+        h('caption', {}, 'Loss: first and latest epoch'),
+        h('tr', {}, ['Series', 'First epoch', 'Latest epoch', 'Epochs'].map((t) => h('th', { scope: 'col' }, t))),
+        rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r[0]), h('td'), h('td'), h('td'))),
+      );
+    }
+    const trs = this.table.querySelectorAll('tr');
+    rows.forEach((r, i) => {
+      const cells = trs[i + 1].children;
+      for (let k = 1; k <= 3; k++) setText(cells[k], r[k]);
+    });
   }
 }

@@ -12,15 +12,18 @@ export class HeaderView {
   private facts: HTMLElement;
   private loss: HTMLElement;
   private log: HTMLElement;
+  private announce: HTMLElement;
   private lastKey = '';
 
   constructor(private ctx: ViewContext) {
     this.title = h('h1', { id: 'run-title' });
-    this.status = h('p', { id: 'run-status', class: 'status', role: 'status', 'aria-live': 'polite' });
+    this.status = h('p', { id: 'run-status', class: 'status' });
+    // Screen readers hear epochs and the end of a run, not every batch update of the status line.
+    this.announce = h('p', { id: 'run-announce', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
     this.facts = h('dl', { class: 'facts' });
     this.loss = h('div', { class: 'loss' });
     this.log = h('div', { class: 'log' });
-    this.el = h('section', { id: 'header', 'aria-labelledby': 'run-title' }, this.title, this.status, this.facts, this.loss, this.log);
+    this.el = h('section', { id: 'header', 'aria-labelledby': 'run-title' }, this.title, this.status, this.announce, this.facts, this.loss, this.log);
   }
 
   update(): void {
@@ -31,6 +34,9 @@ export class HeaderView {
     setText(this.title, model ? `${model.name} — Train & Inspect` : 'Train & Inspect');
     setText(this.status, statusText(st));
     this.status.dataset.status = st.requested ? 'starting' : (run?.status ?? 'idle');
+    const e = run?.lastEpoch;
+    const news = !run ? '' : run.status !== 'running' ? statusText(st) : e ? `Epoch ${epochLabel(run, e.epoch)} of ${run.epochs} done: loss ${fmt(e.loss)}` : 'Training started';
+    setText(this.announce, news);
 
     // The rest changes rarely: rebuild only when its inputs changed.
     const key = JSON.stringify([file, model?.name, model?.totalParams, run?.data, run?.backend, run?.backendDetail, run?.loss, run?.origin, run?.logs.length, run?.tensorsLeak]);

@@ -28,6 +28,9 @@ class TensorRow {
   private stats = {} as Record<StatKey, HTMLElement>;
   private statsEl: HTMLElement;
   private warn: HTMLElement;
+  /** This tensor's row in the card's offscreen statistics table (updated in place). */
+  readonly tableRow: HTMLTableRowElement;
+  private cells: HTMLElement[];
   warnings: Warning[] = [];
 
   constructor(
@@ -77,6 +80,8 @@ class TensorRow {
     }
     this.statsEl = h('dl', { class: 'stats' }, items);
     this.warn = h('ul', { class: 'warnings', 'aria-live': 'polite' });
+    this.cells = [h('th', { scope: 'row' }, series.tensor), h('td'), h('td'), h('td'), h('td'), h('td')];
+    this.tableRow = h('tr', {}, this.cells);
     this.el = h(
       'div',
       { class: 'tensor-row', 'data-tensor': series.tensor },
@@ -126,6 +131,8 @@ class TensorRow {
     setText(this.stats.epoch, epochName(run, s.epoch[n - 1]));
     this.stats.nonFinite.classList.toggle('error', last.nonFinite > 0);
     this.stats.zero.classList.toggle('warning', this.warnings.some((w) => w.kind === 'dead'));
+    const cells = [epochName(run, s.epoch[n - 1]), fmt(last.mean), fmt(last.std), fmtPercent(last.zeroFraction), String(last.nonFinite)];
+    cells.forEach((text, i) => setText(this.cells[i + 1], text));
     const key = this.warnings.map((w) => w.message + w.since).join('|');
     if (this.warn.dataset.key !== key) {
       this.warn.dataset.key = key;
@@ -150,11 +157,14 @@ class LayerCard {
   private badges: HTMLElement;
   private subtitle: HTMLElement;
   private table: HTMLTableElement;
+  private caption: HTMLTableCaptionElement;
   private nameBtn: HTMLButtonElement;
   private node: LayerNode | undefined;
   warnings: Warning[] = [];
   /** True when the DOM lags the data (the card was off screen when the data changed). */
   stale = true;
+  /** Near the viewport (IntersectionObserver, 300 px margin). */
+  onScreen = false;
 
   constructor(
     private ctx: ViewContext,
@@ -166,7 +176,8 @@ class LayerCard {
     this.subtitle = h('span', { class: 'muted' });
     this.badges = h('span', { class: 'badges' });
     this.body = h('div', { class: 'card-body' });
-    this.table = h('table', { class: 'visually-hidden' });
+    this.caption = h('caption');
+    this.table = h('table', { class: 'visually-hidden' }, this.caption);
     this.el = h('article', { class: focused ? 'layer-card focused' : 'layer-card' }, h('header', {}, h('h3', {}, this.nameBtn), this.subtitle, this.badges), this.body, this.table);
     this.setLayer(layer);
   }
@@ -176,6 +187,7 @@ class LayerCard {
     this.el.dataset.layer = layer;
     this.el.setAttribute('aria-label', `Layer ${layer}`);
     setText(this.nameBtn, layer);
+    setText(this.caption, `${layer}: latest statistics`);
     this.nameBtn.dataset.focus = layer;
     this.nameBtn.title = this.el.classList.contains('focused') ? 'Show all tapped layers' : `Focus ${layer}`;
     this.stale = true;
@@ -193,6 +205,12 @@ class LayerCard {
       for (const r of this.rows) r.dispose();
       this.rows = series.map((s) => new TensorRow(this.ctx, s, family, this.el));
       fill(this.body, this.rows.length ? this.rows.map((r) => r.el) : h('p', { class: 'muted' }, 'Waiting for the first histogram…'));
+      fill(
+        this.table,
+        this.caption,
+        h('tr', {}, ['Tensor', 'Epoch', 'Mean', 'Std', 'Zero fraction', 'Non-finite'].map((t) => h('th', { scope: 'col' }, t))),
+        this.rows.map((r) => r.tableRow),
+      );
     } else
       this.rows.forEach((r, i) => {
         if (r.series !== series[i]) r.bind(series[i], family);
@@ -217,19 +235,6 @@ class LayerCard {
       fill(this.badges, [...new Set(this.warnings.map((w) => w.kind))].map((k) => h('span', { class: `badge ${k === 'nonFinite' ? 'error' : 'warning'}` }, k === 'nonFinite' ? 'non-finite' : k)));
     }
     this.el.classList.toggle('has-warning', this.warnings.length > 0);
-    fill(
-      this.table,
-      h('caption', {}, `${this.layer}: latest statistics`),
-      h('tr', {}, ['Tensor', 'Epoch', 'Mean', 'Std', 'Zero fraction', 'Non-finite'].map((t) => h('th', { scope: 'col' }, t))),
-      this.rows
-        .filter((r) => r.series.length > 0)
-        .map((r) => {
-          const s = r.series;
-          const i = s.length - 1;
-          const st = s.statsAt(i);
-          return h('tr', {}, h('th', { scope: 'row' }, s.tensor), h('td', {}, epochName(run, s.epoch[i])), h('td', {}, fmt(st.mean)), h('td', {}, fmt(st.std)), h('td', {}, fmtPercent(st.zeroFraction)), h('td', {}, String(st.nonFinite)));
-        }),
-    );
   }
 }
 
@@ -244,6 +249,20 @@ export class LayersView {
   private cards = new Map<string, LayerCard>();
   private order: string[] = [];
   private showAll: HTMLButtonElement;
+  private byEl = new Map<Element, LayerCard>();
+  private io = new IntersectionObserver(
+    (entries) => {
+      let wake = false;
+      for (const e of entries) {
+        const card = this.byEl.get(e.target);
+        if (!card) continue;
+        card.onScreen = e.isIntersecting;
+        if (card.onScreen && card.stale) wake = true;
+      }
+      if (wake) this.ctx.requestFrame();
+    },
+    { rootMargin: '300px 0px' },
+  );
 
   constructor(private ctx: ViewContext) {
     this.picker = h('select', { id: 'layer-picker' });
@@ -274,9 +293,17 @@ export class LayersView {
       for (const [name, card] of this.cards)
         if (!layers.includes(name)) {
           card.dispose();
+          this.io.unobserve(card.el);
+          this.byEl.delete(card.el);
           this.cards.delete(name);
         }
-      for (const name of layers) if (!this.cards.has(name)) this.cards.set(name, new LayerCard(this.ctx, name));
+      for (const name of layers)
+        if (!this.cards.has(name)) {
+          const card = new LayerCard(this.ctx, name);
+          this.cards.set(name, card);
+          this.byEl.set(card.el, card);
+          this.io.observe(card.el);
+        }
       this.order = layers;
       fill(this.cardsEl, layers.map((l) => this.cards.get(l)!.el));
     }
@@ -326,23 +353,25 @@ export class LayersView {
     this.renderVisible();
   }
 
-  /** Brings the DOM of on-screen cards up to date (called every frame; off-screen cards wait). */
-  renderVisible(margin = 200): void {
+  /** Scroll handler side (layout is clean there): which cards are near the screen now; true if one needs rendering. */
+  refreshVisibility(): boolean {
+    if (this.cardsEl.hidden) return false;
+    const vh = window.innerHeight;
+    let need = false;
+    for (const card of this.cards.values()) {
+      const r = card.el.getBoundingClientRect();
+      card.onScreen = r.height > 0 && r.bottom >= -300 && r.top <= vh + 300;
+      if (card.onScreen && card.stale) need = true;
+    }
+    return need;
+  }
+
+  /** Brings the DOM of cards near the screen up to date (every frame; others wait, no layout reads). */
+  renderVisible(): void {
     const run = this.ctx.state().run;
     if (!run) return;
     if (this.focusCard?.stale && !this.focusEl.hidden) this.focusCard.render(run);
     if (this.cardsEl.hidden) return;
-    const vh = window.innerHeight;
-    for (const card of this.cards.values()) {
-      if (!card.stale) continue;
-      const r = card.el.getBoundingClientRect();
-      if (r.height > 0 && r.bottom >= -margin && r.top <= vh + margin) card.render(run);
-    }
-  }
-
-  hasStale(): boolean {
-    if (this.cardsEl.hidden) return false;
-    for (const card of this.cards.values()) if (card.stale) return true;
-    return false;
+    for (const card of this.cards.values()) if (card.stale && card.onScreen) card.render(run);
   }
 }
