@@ -4,6 +4,8 @@
  * and builds everything else that needs the tree (syntax index, diagnostics with their fixes), so
  * that the main thread never blocks on analysis and keeps answering completion and hover.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { analyzeWithParser } from '../../analysis/analyze';
 import { initParser, type Tree } from '../../analysis/parser';
@@ -51,6 +53,7 @@ export type WorkerResponse = { type: 'done'; id: number; json: string } | { type
 export function runAnalysisWorker(): void {
   const port = parentPort;
   if (!port) return;
+  lowerThreadPriority();
   const trees = new Map<string, { version: number; tree: Tree }>();
   const resolver = new ModuleResolver();
   const parser = initParser();
@@ -123,6 +126,19 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
     dependencies: [...used.keys()],
     timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), reusedTree: !!previousTree },
   };
+}
+
+/**
+ * Analysis is background work: let the main thread (completion, hover) win the CPU on a busy
+ * machine. Linux only: a thread's nice value is set through its thread id.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not permitted: run at normal priority.
+  }
 }
 
 function round(ms: number): number {

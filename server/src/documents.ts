@@ -79,6 +79,8 @@ interface Waiter {
 
 export class OpenDocument {
   latest: Snapshot | undefined;
+  /** When `latest` was adopted (performance.now()). */
+  latestAt = 0;
   /** Changes since `latest` (for mapping positions); null after a change that cannot be mapped. */
   changes: AppliedChange[] | null = [];
   /** Tree edits since the version the worker's tree is at. */
@@ -118,6 +120,12 @@ export interface StoreOptions {
 }
 
 const MAX_LOGGED_CHANGES = 2000;
+/** An analysis result is adopted when the client has been quiet this long (between keystrokes)… */
+const QUIET_MS = 25;
+/** …or after this long at the latest. */
+const MAX_ADOPTION_DELAY_MS = 400;
+/** A result already outdated by newer edits is dropped, unless the last adopted one is older than this. */
+const STALE_RESULT_KEEP_MS = 2000;
 
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
@@ -126,6 +134,8 @@ export class DocumentStore {
   private readonly closedCache = new Map<string, { mtimeMs: number; size: number; snapshot: Snapshot }>();
   private readonly overlaysSent = new Map<string, number>();
   private pumping = false;
+  /** When the client last sent something (an edit or a request): results are adopted in the gaps. */
+  private lastActivity = 0;
   roots: string[] = [];
 
   constructor(private readonly options: StoreOptions) {}
@@ -143,6 +153,7 @@ export class DocumentStore {
   }
 
   change(params: DidChangeTextDocumentParams): void {
+    this.lastActivity = performance.now();
     const doc = this.docs.get(params.textDocument.uri);
     if (!doc) return;
     const version = params.textDocument.version;
@@ -257,6 +268,7 @@ export class DocumentStore {
    * positions to it. Undefined when there is none (or the edits cannot be mapped): wait for `current`.
    */
   typingView(uri: string): TypingView | undefined {
+    this.lastActivity = performance.now();
     const doc = this.docs.get(uri);
     const snapshot = doc?.latest;
     if (!doc || !snapshot) return undefined;
@@ -374,7 +386,7 @@ export class DocumentStore {
     this.overlaysSent.set(doc.path, version);
     this.options.worker
       .analyze(job)
-      .then((data) => this.finished(doc, new Snapshot(data, generation)))
+      .then((json) => this.finished(doc, json, version, generation))
       .catch((error: unknown) => {
         doc.workerVersion = null;
         this.options.log(`analysis of ${doc.uri} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -386,10 +398,33 @@ export class DocumentStore {
       });
   }
 
-  private finished(doc: OpenDocument, snapshot: Snapshot): void {
+  /**
+   * A result from the worker. Parsing it (megabytes of JSON on big files) blocks the main thread,
+   * so it is adopted between keystrokes, not in the middle of a typing burst, and a result that
+   * newer edits have already outdated is dropped when the one we have is recent.
+   */
+  private finished(doc: OpenDocument, json: string, version: number, generation: number): void {
     if (this.docs.get(doc.uri) !== doc) return; // closed meanwhile
+    const waited = doc.waiters.some((w) => w.version === version);
+    const outdated = version !== doc.version || generation !== doc.generation;
+    if (outdated && !waited && doc.latest && performance.now() - doc.latestAt < STALE_RESULT_KEEP_MS) {
+      if (!doc.timer) this.schedule(doc, this.options.debounceMs);
+      return;
+    }
+    const adopt = () => {
+      if (this.docs.get(doc.uri) !== doc) return;
+      const snapshot = new Snapshot(JSON.parse(json) as SnapshotData, generation);
+      snapshot.lookup.warm();
+      this.adopt(doc, snapshot);
+    };
+    if (waited) adopt();
+    else this.whenQuiet(adopt);
+  }
+
+  private adopt(doc: OpenDocument, snapshot: Snapshot): void {
     if (!doc.latest || snapshot.version >= doc.latest.version) {
       doc.latest = snapshot;
+      doc.latestAt = performance.now();
       if (doc.changes) doc.changes = doc.changes.filter((c) => c.version > snapshot.version);
       else if (snapshot.version === doc.version) doc.changes = [];
     }
@@ -401,6 +436,18 @@ export class DocumentStore {
     doc.waiters = doc.waiters.filter((w) => w.version !== snapshot.version);
     for (const w of waiting) w.resolve(snapshot);
     this.options.onSnapshot(snapshot);
+  }
+
+  /** Runs `fn` once the client has been quiet for QUIET_MS (or after MAX_ADOPTION_DELAY_MS). */
+  private whenQuiet(fn: () => void): void {
+    const started = performance.now();
+    const check = () => {
+      const now = performance.now();
+      const quietFor = now - this.lastActivity;
+      if (quietFor >= QUIET_MS || now - started >= MAX_ADOPTION_DELAY_MS) fn();
+      else setTimeout(check, QUIET_MS - quietFor);
+    };
+    check();
   }
 
   private cancelWaitersWithError(doc: OpenDocument, version: number, error: unknown): void {
@@ -431,7 +478,7 @@ export class DocumentStore {
         timeBudgetMs: 1500,
         keepTree: false,
       })
-      .then((data) => job.resolve(new Snapshot(data, 0)), job.reject)
+      .then((json) => job.resolve(new Snapshot(JSON.parse(json) as SnapshotData, 0)), job.reject)
       .finally(() => void this.pump());
   }
 

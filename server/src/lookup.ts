@@ -29,6 +29,13 @@ export class GraphLookup {
     return this.graph.models;
   }
 
+  /** Builds the lookup tables now (while the server is idle) rather than in the next request. */
+  warm(): void {
+    this.layer('');
+    this.model('');
+    this.bindings('');
+  }
+
   model(id: string | null | undefined): ModelNode | undefined {
     if (!id) return undefined;
     this.modelsById ??= new Map(this.graph.models.map((m) => [m.id, m]));

@@ -1,16 +1,15 @@
 /**
- * The main thread's handle on the analysis worker: one job at a time, results as parsed
- * SnapshotData. If the worker dies (a crash in the analyzer or the wasm runtime) the job fails
+ * The main thread's handle on the analysis worker: one job at a time, results as JSON text
+ * (the document store decides when to pay for parsing it). If the worker dies (a crash in the analyzer or the wasm runtime) the job fails
  * and a fresh worker takes the next one; `onRestart` lets the document store forget what the old
  * worker held (trees, overlays).
  */
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeJob, WorkerRequest, WorkerResponse } from './analysis-worker';
-import type { SnapshotData } from './snapshot';
 
 interface Running {
   id: number;
-  resolve: (data: SnapshotData) => void;
+  resolve: (json: string) => void;
   reject: (error: Error) => void;
 }
 
@@ -32,10 +31,11 @@ export class WorkerClient {
     return this.running !== undefined;
   }
 
-  analyze(job: Omit<AnalyzeJob, 'type' | 'id'>): Promise<SnapshotData> {
+  /** Runs one analysis; resolves with the SnapshotData as JSON. */
+  analyze(job: Omit<AnalyzeJob, 'type' | 'id'>): Promise<string> {
     if (this.running) return Promise.reject(new Error('analysis worker is busy'));
     const id = this.nextId++;
-    return new Promise<SnapshotData>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       this.running = { id, resolve, reject };
       this.post({ type: 'analyze', id, ...job });
     });
@@ -73,7 +73,7 @@ export class WorkerClient {
     const running = this.running;
     if (!running || running.id !== message.id) return;
     this.running = undefined;
-    if (message.type === 'done') running.resolve(JSON.parse(message.json) as SnapshotData);
+    if (message.type === 'done') running.resolve(message.json);
     else running.reject(new Error(message.message));
   }
 
