@@ -6,7 +6,8 @@
  * report the loss and to catch a non-finite loss before it reaches the weights.
  */
 import type { LossProgram } from '../analysis/loss/program';
-import type { TensorKind } from '../protocol/protocol';
+import type { TapInfo, TensorKind } from '../protocol/protocol';
+import type { Histogram } from './taps';
 import type { Tf } from './backend';
 import { metricValue, termValue, type LossInputs } from './loss';
 import type { BuiltModel } from './model-builder';
@@ -33,6 +34,8 @@ export interface TrainEngine {
   weight(layer: string, kind: Exclude<TensorKind, 'activation'>): Tensor;
   /** Makes the tfjs model's variables current (the fast engine trains a copy). */
   sync(): void;
+  /** Histograms of the tapped tensors on the probe batch, when the engine computes them itself. */
+  histograms?(probe: Tensor[], taps: TapInfo[], bins: number): Histogram[];
   dispose(): void;
 }
 

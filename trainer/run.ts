@@ -301,6 +301,10 @@ async function loop(
 
   const tapHistograms = (epoch: number, step: number): void => {
     if (!p.taps.length || request.histograms === false) return;
+    if (engine.histograms) {
+      for (const h of engine.histograms(probe, p.taps, bins)) emit({ type: 'histogram', epoch, step, ...h });
+      return;
+    }
     const outs: TapTensor[] = [];
     tf.tidy(() => {
       const need = p.taps.filter((t) => t.tensors.includes('activation')).map((t) => t.layer);

@@ -9,6 +9,7 @@ import { FastEngine, planFast } from '../../trainer/fast/engine';
 import { disposeBuiltModel } from '../../trainer/model-builder';
 import { createOptimizer } from '../../trainer/optimizers';
 import { prepare } from '../../trainer/run';
+import { histograms } from '../../trainer/taps';
 import { analyze, example, nativeBackend, pythonFile, train } from './helpers';
 
 async function compare(file: string, request: Partial<TrainRequest>, steps = 6, batch = 16, tolerance = 2e-4) {
@@ -66,6 +67,48 @@ model.compile(${compile})
 `;
 
 describe('fast path = general path', () => {
+  it('histograms computed with raw ops equal those of taps.ts on the tfjs model', async () => {
+    const { tf } = await nativeBackend();
+    const before = tf.memory().numTensors;
+    const file = example('seed_activation_loss.py');
+    const { graph, tree } = await analyze(file);
+    const p = prepare(tf, { file, data: 'mnist', samples: 64, taps: ['dense'] }, graph, tree.rootNode, () => undefined);
+    tree.delete();
+    const plan = planFast(tf, p.built, p.program);
+    assert.ok('layers' in plan);
+    const fast = new FastEngine(tf, new Engine(tf, p.built, p.program, createOptimizer(tf, p.program.optimizer)), plan, p.program);
+    const x = tf.tensor(p.data.xs[0]!.data.subarray(0, 64 * 784), [64, 784]);
+    const y = tf.tensor(p.data.ys[0]!.data.subarray(0, 64 * 5), [64, 5]);
+    for (let i = 0; i < 3; i++) fast.step([x], [y]);
+    const taps = [
+      { layer: 'dense_intermediate', tensors: ['activation', 'kernel', 'bias'] as const, reason: 'loss' as const },
+      { layer: 'dense', tensors: ['activation', 'kernel'] as const, reason: 'user' as const },
+    ].map((t) => ({ ...t, tensors: [...t.tensors] }));
+    const mine = fast.histograms([x], taps, 20);
+    const outs = fast.forward([x], false);
+    const theirs = histograms(
+      tf,
+      taps.flatMap((t) => t.tensors.map((k) => ({ layer: t.layer, tensor: k, value: k === 'activation' ? outs.get(t.layer)! : fast.weight(t.layer, k) }))),
+      20,
+    );
+    assert.equal(mine.length, 5);
+    mine.forEach((h, i) => {
+      const o = theirs[i]!;
+      assert.equal(`${h.layer}/${h.tensor}`, `${o.layer}/${o.tensor}`);
+      for (const k of ['min', 'max', 'mean', 'std', 'zeroFraction'] as const) {
+        assert.ok(Math.abs(h.stats[k] - o.stats[k]) <= 1e-5 * Math.max(1, Math.abs(o.stats[k])), `${h.layer}/${h.tensor} ${k}: ${h.stats[k]} vs ${o.stats[k]}`);
+      }
+      const diff = h.counts.reduce((d, c, j) => d + Math.abs(c - o.counts[j]!), 0);
+      assert.ok(diff <= 2, `${h.layer}/${h.tensor} counts ${h.counts} vs ${o.counts}`);
+    });
+    tf.dispose([...outs.values()]);
+    fast.dispose();
+    tf.dispose([x, y]);
+    disposeBuiltModel(tf, p.built);
+    assert.equal(fast.liveHandles, 0);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('the seed examples (activation L1, kernel L1, activation L2)', async () => {
     for (const name of ['seed_activation_loss.py', 'seed_kernel_loss.py', 'seed_custom_function_loss.py']) {
       const r = await compare(example(name), { data: 'mnist', samples: 96 });

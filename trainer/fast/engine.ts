@@ -13,7 +13,8 @@
  * tfjs model, whose variables are synchronised from the flat vector when read.
  */
 import type { BuiltinLoss, BuiltinLossOptions, LossExpr, LossProgram, MetricSpec } from '../../analysis/loss/program';
-import type { TensorKind } from '../../protocol/protocol';
+import type { TapInfo, TensorKind } from '../../protocol/protocol';
+import type { Histogram } from '../taps';
 import type { Tf } from '../backend';
 import type { Engine, StepResult, TrainEngine } from '../engine';
 import type { BuiltModel } from '../model-builder';
@@ -511,6 +512,74 @@ export class FastEngine implements TrainEngine {
     this.P = next;
     this.slots = newSlots;
     this.iterations++;
+  }
+
+  /**
+   * Histograms of the tapped tensors on a probe batch (inference mode), all on the backend with
+   * raw ops; one read brings [min, max, mean, std, zero fraction, non-finite, ...counts] per tensor.
+   */
+  histograms(probe: Tensor[], taps: TapInfo[], bins: number): Histogram[] {
+    const r = this.r;
+    const list: { layer: string; tensor: TensorKind }[] = [];
+    let data: Float32Array = new Float32Array(0);
+    r.scope(() => {
+      const ad = new AD(r, null);
+      const params = this.views();
+      const outs = taps.some((t) => t.tensors.includes('activation')) ? this.forwardRaw(ad, params, r.borrow(probe[0]!), false) : new Map<string, H>();
+      const packs: H[] = [];
+      for (const t of taps) {
+        for (const kind of t.tensors) {
+          const h = kind === 'activation' ? outs.get(t.layer) : this.param(params, t.layer, kind);
+          if (!h) continue;
+          list.push({ layer: t.layer, tensor: kind });
+          packs.push(this.histogramPack(h, bins));
+        }
+      }
+      if (packs.length) data = Float32Array.from(r.read(r.concat(packs, 0)));
+    });
+    const width = 6 + bins;
+    return list.map((t, i) => {
+      const o = i * width;
+      return {
+        layer: t.layer,
+        tensor: t.tensor,
+        min: data[o]!,
+        max: data[o + 1]!,
+        counts: Array.from(data.subarray(o + 6, o + width), (v) => Math.round(v)),
+        stats: { mean: data[o + 2]!, std: data[o + 3]!, min: data[o]!, max: data[o + 1]!, zeroFraction: data[o + 4]!, nonFinite: Math.round(data[o + 5]!) },
+      };
+    });
+  }
+
+  private param(params: H[], layer: string, kind: 'kernel' | 'bias'): H | undefined {
+    const i = this.plan.weights.findIndex((v) => v.originalName === `${layer}/${kind}` || v.originalName.endsWith(`/${layer}/${kind}`));
+    return i >= 0 ? params[i] : undefined;
+  }
+
+  /** Same packing as taps.ts, with raw ops. */
+  private histogramPack(t: H, bins: number): H {
+    const r = this.r;
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const x = r.reshape(t, [n]);
+    if (n === 0) return r.concat([r.broadcastTo(r.constF(0), [6 + bins])], 0);
+    const fin = r.isFinite(x);
+    const finF = r.cast(fin, r.F);
+    const count = r.sum(finF, null);
+    const safe = r.select(fin, x, r.constF(0));
+    const min = r.min(r.select(fin, x, r.constF(Infinity)), null);
+    const max = r.max(r.select(fin, x, r.constF(-Infinity)), null);
+    const denom = r.maximum(count, r.constF(1));
+    const mean = r.div(r.sum(safe, null), denom);
+    const centred = r.mul(r.sub(safe, mean), finF);
+    const std = r.sqrt(r.div(r.sum(r.square(centred), null), denom));
+    const zero = r.mean(r.cast(r.equal(x, r.constF(0)), r.F), null);
+    const range = r.sub(max, min);
+    const width = r.select(r.greater(range, r.constF(0)), range, r.constF(1));
+    const idx = r.cast(r.clip(r.floor(r.mul(r.div(r.sub(safe, min), width), r.constF(bins))), 0, bins - 1), r.I);
+    const counts = r.bincount(idx, bins, finF);
+    const any = r.greater(count, r.constF(0));
+    const head = r.pack([r.select(any, min, r.constF(0)), r.select(any, max, r.constF(0)), mean, std, zero, r.sub(r.constF(n), count)]);
+    return r.concat([head, counts], 0);
   }
 
   /** Writes the flat parameters into the tfjs model's variables. */

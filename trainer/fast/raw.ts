@@ -350,6 +350,19 @@ export class RawOps {
   leakyReluGrad(dy: H, x: H, alpha: number): H {
     return this.op('LeakyReluGrad', this.attrs(`lr${alpha}`, () => [this.T(), this.float('alpha', alpha)]), dy, x);
   }
+  isFinite(x: H): H {
+    return this.un('IsFinite', x);
+  }
+  floor(x: H): H {
+    return this.un('Floor', x);
+  }
+  greater(a: H, b: H): H {
+    return this.bin('Greater', a, b);
+  }
+  /** Weighted counts of int32 values in [0, size). */
+  bincount(values: H, size: number, weights: H): H {
+    return this.op('Bincount', this.attrs('bincount', () => [this.T()]), values, this.scalarI(size), weights);
+  }
   zerosLike(x: H): H {
     return this.un('ZerosLike', x);
   }
