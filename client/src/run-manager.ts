@@ -278,6 +278,7 @@ export class RunManager {
       if (event.type === 'end') {
         this.endedEmitter.fire(run);
         run.finish();
+        this.prune();
       }
     };
     this.startedEmitter.fire(run);
