@@ -4,7 +4,8 @@
 //   • models: the seed's MLP (examples/seed_activation_loss.py: CE + 0.1·mean|activation|) and the
 //     small CNN of examples/mnist_cnn.py (Conv2D–Pool–Conv2D–Pool–Dense on 28×28×1);
 //   • batch sizes 32 and 256; for tfjs: taps off (no histograms), taps on (every layer with weights
-//     tapped, histograms every 50 steps and at epoch ends), and the general tape-based engine;
+//     tapped: activation, kernel and bias histograms at every epoch end, the default), taps every 50
+//     steps (the same, plus histograms every 50 steps), and the general tape-based engine;
 //   • data: the bundled MNIST sample written to .bench/*.npz, read by both sides;
 //   • samples/s: mean over the epochs after the first (warm-up: tracing for Keras, kernel caches);
 //   • Keras runs in a Python venv: $MODEL_LENS_KERAS_PYTHON, else .bench/keras-venv, else one is
@@ -76,7 +77,8 @@ async function tfjsRun(model, batchSize, mode) {
     validationSplit: 0,
     batchEventMs: 1000,
     ...(mode === 'tapsOff' ? { histograms: false } : {}),
-    ...(mode === 'tapsOn' ? { taps: models[model].taps, every: 50 } : {}),
+    ...(mode === 'tapsOn' ? { taps: models[model].taps } : {}),
+    ...(mode === 'tapsEvery50' ? { taps: models[model].taps, every: 50 } : {}),
     ...(mode === 'general' ? { engine: 'general', histograms: false } : {}),
   };
   await trainer.runTraining(request, {
@@ -193,6 +195,7 @@ for (const model of ['mlp', 'cnn']) {
     log(`tfjs: ${model}, batch ${batchSize}…`);
     const tapsOff = await tfjsRun(model, batchSize, 'tapsOff');
     const tapsOn = await tfjsRun(model, batchSize, 'tapsOn');
+    const tapsEvery50 = await tfjsRun(model, batchSize, 'tapsEvery50');
     const general = await tfjsRun(model, batchSize, 'general');
     const kerasCase = k?.cases.find((c) => c.batchSize === batchSize) ?? null;
     const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
@@ -200,10 +203,11 @@ for (const model of ['mlp', 'cnn']) {
       model,
       batchSize,
       samples: data[model].samples,
-      tfjs: { tapsOff, tapsOn, generalEngine: general },
+      tfjs: { tapsOff, tapsOn, tapsEvery50, generalEngine: general },
       keras: kerasCase,
       ratioToKeras: { tapsOff: ratio(tapsOff.samplesPerSecond, kerasCase?.samplesPerSecond), tapsOn: ratio(tapsOn.samplesPerSecond, kerasCase?.samplesPerSecond), generalEngine: ratio(general.samplesPerSecond, kerasCase?.samplesPerSecond) },
       tapsOverheadPercent: Math.round((1 - tapsOn.samplesPerSecond / tapsOff.samplesPerSecond) * 1000) / 10,
+      tapsEvery50OverheadPercent: Math.round((1 - tapsEvery50.samplesPerSecond / tapsOff.samplesPerSecond) * 1000) / 10,
       fastOverGeneral: ratio(tapsOff.samplesPerSecond, general.samplesPerSecond),
     });
   }

@@ -78,6 +78,8 @@ function serve(): void {
       setTimeout(() => exit(0), 2000).unref();
     });
   } else {
+    // stdout carries the events: anything else a library prints goes to stderr.
+    console.log = console.info = console.debug = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);
     const rl = readline.createInterface({ input: process.stdin });
     rl.on('line', (line) => {
       if (!line.trim()) return;
