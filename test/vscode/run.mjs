@@ -6,12 +6,13 @@
 //   node test/vscode/run.mjs --desktop       desktop VS Code downloaded by @vscode/test-electron (needs
 //                                            access to update.code.visualstudio.com)
 //   node test/vscode/run.mjs --code PATH     an installed desktop VS Code executable
+// --extension DIR tests the extension in DIR instead of this checkout (default: the repository root).
 // The suite is the same in all three. The workspace is a fresh copy of examples/ (tests may edit files).
 // Options: --grep TEXT (mocha grep), --keep (keep the workspace copy and code-server's state).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { ensureCodeServer, INSTALL_HELP } from '../../scripts/vscode/install-code-server.mjs';
@@ -88,7 +89,7 @@ async function main() {
   try {
     await runTests({
       vscodeExecutablePath,
-      extensionDevelopmentPath: root,
+      extensionDevelopmentPath: option('--extension') ? resolve(option('--extension')) : root,
       extensionTestsPath,
       launchArgs: [workspace, ...profile],
       extensionTestsEnv,
