@@ -41,7 +41,11 @@ export function panelCsp(cspSource: string, nonce: string): string {
 
 export function panelHtml(o: PanelHtmlOptions): string {
   if (!NONCE.test(o.nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64/alphanumeric characters');
-  if (/[\s;,'"]/.test(o.cspSource) || o.cspSource === '') throw new Error('panelHtml: cspSource must be a single CSP source expression');
+  // VS Code's cspSource may hold several expressions (code-server 1.139: "'self' https://*.vscode-cdn.net").
+  const sources = o.cspSource.trim().split(/\s+/);
+  if (o.cspSource.trim() === '' || !sources.every((x) => /^'[a-z0-9-]+'$/i.test(x) || !/[;,'"]/.test(x))) {
+    throw new Error('panelHtml: cspSource must be CSP source expressions separated by spaces');
+  }
   const title = escapeHtml(o.title ?? 'Model Lens: Train & Inspect');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -153,7 +153,10 @@ export function drawRidgeline(ctx: CanvasRenderingContext2D, w: number, hgt: num
     const recency = n === 1 ? 1 : k / (n - 1);
     fillRidge(px, W, H, X, Y, bins + 2, base, packRgb(mixRgb(fillRgb, bgRgb, 0.12 + 0.5 * recency)), packRgb(mixRgb(fillRgb, bgRgb, 0.45 + 0.55 * recency)), k === n - 1 ? lineWidth + 1 : lineWidth);
   }
-  ctx.putImageData(img, 0, 0);
+  // Only the plot area holds ridge pixels (the margins keep the cleared canvas).
+  const dx = Math.floor(r.x * dpr);
+  const dy = Math.floor(r.y * dpr);
+  ctx.putImageData(img, 0, 0, dx, dy, Math.min(W, Math.ceil((r.x + r.w) * dpr) + lineWidth) - dx, Math.min(H, Math.ceil((r.y + r.h) * dpr) + lineWidth) - dy);
 
   // Axis ticks and labels on top (vector).
   const tx = (v: number) => r.x + ((v - x0) / (x1 - x0)) * r.w;
@@ -220,8 +223,8 @@ export function fillRidge(px: Uint32Array, W: number, H: number, X: ArrayLike<nu
     // outline: connect to the previous column's top so steep flanks stay continuous
     const l0 = prevTop < 0 ? top : Math.min(top, prevTop);
     const l1 = Math.min(H, (prevTop < 0 ? top : Math.max(top, prevTop)) + lineWidth);
-    for (let y = top; y < yb; y++) px[y * W + c] = fill;
-    for (let y = Math.max(0, l0 - (lineWidth >> 1)); y < l1 - (lineWidth >> 1); y++) px[y * W + c] = line;
+    for (let i = top * W + c, end = yb * W; i < end; i += W) px[i] = fill;
+    for (let i = Math.max(0, l0 - (lineWidth >> 1)) * W + c, end = (l1 - (lineWidth >> 1)) * W; i < end; i += W) px[i] = line;
     prevTop = top;
   }
 }

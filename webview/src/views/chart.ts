@@ -89,8 +89,8 @@ export class ChartSet {
   private charts = new Set<ChartView>();
   private byBox = new Map<Element, ChartView>();
   private sizes = new Map<ChartView, [number, number]>();
+  /** Per chart box: on screen (IntersectionObserver, refreshed synchronously on scroll). */
   private visible = new Map<Element, boolean>();
-  private watched = new Map<Element, number>();
   private ro: ResizeObserver;
   private io: IntersectionObserver;
   theme = 0;
@@ -104,10 +104,7 @@ export class ChartSet {
     this.charts.add(c);
     this.byBox.set(c.box, c);
     this.ro.observe(c.box);
-    const target = c.scope ?? c.box;
-    const n = this.watched.get(target) ?? 0;
-    if (n === 0) this.io.observe(target);
-    this.watched.set(target, n + 1);
+    this.io.observe(c.box);
     return c;
   }
 
@@ -116,13 +113,8 @@ export class ChartSet {
     this.byBox.delete(c.box);
     this.sizes.delete(c);
     this.ro.unobserve(c.box);
-    const target = c.scope ?? c.box;
-    const n = (this.watched.get(target) ?? 1) - 1;
-    if (n <= 0) {
-      this.io.unobserve(target);
-      this.watched.delete(target);
-      this.visible.delete(target);
-    } else this.watched.set(target, n);
+    this.io.unobserve(c.box);
+    this.visible.delete(c.box);
   }
 
   invalidateAll(): void {
@@ -139,7 +131,7 @@ export class ChartSet {
     const due: [ChartView, number, number][] = [];
     let visible = 0;
     for (const c of this.charts) {
-      if (!this.visible.get(c.scope ?? c.box)) continue;
+      if (!this.visible.get(c.box)) continue;
       const size = this.sizes.get(c);
       if (!size || size[0] === 0 || size[1] === 0) continue;
       visible++;
@@ -164,7 +156,6 @@ export class ChartSet {
     const dpr = window.devicePixelRatio || 1;
     const vh = window.innerHeight;
     const due: [ChartView, number, number][] = [];
-    const scopeVisible = new Map<Element, boolean>();
     for (const e of entries) {
       const c = this.byBox.get(e.target);
       if (!c) continue;
@@ -172,14 +163,8 @@ export class ChartSet {
       const hgt = Math.floor(e.contentRect.height);
       this.sizes.set(c, [w, hgt]);
       if (w === 0 || hgt === 0) continue;
-      const target = c.scope ?? c.box;
-      let v = scopeVisible.get(target);
-      if (v === undefined) {
-        const r = target.getBoundingClientRect();
-        v = r.height > 0 && r.bottom >= -VISIBILITY_MARGIN && r.top <= vh + VISIBILITY_MARGIN;
-        scopeVisible.set(target, v);
-        this.visible.set(target, v);
-      }
+      const v = onScreen(c.box, vh);
+      this.visible.set(c.box, v);
       if (v && c.due(w, hgt, dpr, this.theme)) due.push([c, w, hgt]);
     }
     if (due.length === 0) return;
@@ -195,21 +180,38 @@ export class ChartSet {
   refreshVisibility(): boolean {
     const vh = window.innerHeight;
     let need = false;
-    for (const target of this.watched.keys()) {
-      const r = target.getBoundingClientRect();
-      const v = r.height > 0 && r.bottom >= -VISIBILITY_MARGIN && r.top <= vh + VISIBILITY_MARGIN;
-      if (v && !this.visible.get(target)) need = true;
-      this.visible.set(target, v);
+    // A chart's own box is read only when its card is on screen: reading inside an off-screen
+    // `content-visibility: auto` card would force that card's layout.
+    const scopes = new Map<Element, boolean>();
+    for (const c of this.charts) {
+      let v: boolean;
+      if (c.scope) {
+        let sv = scopes.get(c.scope);
+        if (sv === undefined) scopes.set(c.scope, (sv = onScreen(c.scope, vh)));
+        v = sv && onScreen(c.box, vh);
+      } else v = onScreen(c.box, vh);
+      if (v && !this.visible.get(c.box) && c.dirty) need = true;
+      this.visible.set(c.box, v);
     }
-    return need && this.anyDirty();
+    return need || this.anyDueVisible();
+  }
+
+  private anyDueVisible(): boolean {
+    const dpr = window.devicePixelRatio || 1;
+    for (const c of this.charts) {
+      const size = this.sizes.get(c);
+      if (size && this.visible.get(c.box) && c.due(size[0], size[1], dpr, this.theme)) return true;
+    }
+    return false;
   }
 
   private intersected(entries: IntersectionObserverEntry[]): void {
-    let wake = false;
-    for (const e of entries) {
-      this.visible.set(e.target, e.isIntersecting);
-      if (e.isIntersecting) wake = true;
-    }
-    if (wake && this.anyDirty()) this.host.requestFrame();
+    for (const e of entries) this.visible.set(e.target, e.isIntersecting);
+    if (this.anyDueVisible()) this.host.requestFrame();
   }
+}
+
+function onScreen(el: Element, vh: number): boolean {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.bottom >= -VISIBILITY_MARGIN && r.top <= vh + VISIBILITY_MARGIN;
 }
