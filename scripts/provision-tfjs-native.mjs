@@ -178,6 +178,9 @@ function findNodeDir() {
 // Verification (in a child process: a broken native library may abort the process)
 
 const VERIFY_SCRIPT = `
+// tfjs-node 4.22 calls util.isNullOrUndefined, removed in Node 23 (trainer/backend.ts puts it back the same way).
+const util = require('util');
+if (typeof util.isNullOrUndefined !== 'function') util.isNullOrUndefined = (v) => v === null || v === undefined;
 const tf = require(process.argv[1]);
 (async () => {
   if (tf.getBackend() !== 'tensorflow') throw new Error('backend is ' + tf.getBackend() + ', not tensorflow');

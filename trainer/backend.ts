@@ -82,6 +82,19 @@ function firstLine(error: unknown): string {
   return text.split('\n')[0]!.trim().replace(/\.+$/, '');
 }
 
+/**
+ * tfjs-node 4.22's JavaScript calls `util.isNullOrUndefined` (and `util.isArray`), which Node 23
+ * removed; VS Code's extension host (code-server: Node 24) runs the trainer with such a Node.
+ * Put them back (same semantics) before tfjs-node is loaded.
+ */
+function shimRemovedUtil(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const util = require('node:util') as Record<string, unknown>;
+  util['isNullOrUndefined'] ??= (v: unknown) => v === null || v === undefined;
+  // Node 22+ warns on every call of the deprecated one; same result.
+  util['isArray'] = Array.isArray;
+}
+
 function loadNative(req: NodeJS.Require): { tf: Tf; detail: string } {
   let packageDir: string;
   try {
@@ -91,6 +104,7 @@ function loadNative(req: NodeJS.Require): { tf: Tf; detail: string } {
   }
   // libtensorflow logs INFO lines (CPU features, oneDNN) to stderr unless told otherwise.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+  shimRemovedUtil();
   let tf: typeof import('@tensorflow/tfjs-node');
   try {
     tf = req('@tensorflow/tfjs-node') as typeof import('@tensorflow/tfjs-node');

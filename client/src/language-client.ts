@@ -36,7 +36,8 @@ export class ModelLensLanguageClient implements vscode.Disposable {
   async modelGraph(uri: vscode.Uri | string, token?: vscode.CancellationToken): Promise<ModelGraph | null> {
     await this.started;
     const params: ModelGraphParams = { uri: typeof uri === 'string' ? uri : uri.toString() };
-    return this.client.sendRequest<ModelGraph | null>(ModelGraphRequest.method, params, token);
+    // Pass the token only when there is one: an explicit `undefined` would be sent as a second positional parameter.
+    return token ? this.client.sendRequest<ModelGraph | null>(ModelGraphRequest.method, params, token) : this.client.sendRequest<ModelGraph | null>(ModelGraphRequest.method, params);
   }
 
   async dispose(): Promise<void> {
