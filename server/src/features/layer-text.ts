@@ -6,7 +6,7 @@ import { formatCount, formatShape, summaryTable } from '../../../graph/summary';
 
 /** Configuration keys worth showing first, in this order; others follow when short. */
 const KEY_CONFIG = [
-  'units', 'activation', 'filters', 'kernel_size', 'strides', 'padding', 'pool_size', 'rate', 'axis',
+  'units', 'filters', 'kernel_size', 'strides', 'padding', 'activation', 'pool_size', 'rate', 'axis',
   'num_heads', 'key_dim', 'input_dim', 'output_dim', 'return_sequences', 'target_shape', 'dims', 'use_bias',
   'kernel_regularizer', 'activity_regularizer', 'bias_regularizer', 'momentum', 'epsilon', 'batch_shape',
 ];
@@ -59,7 +59,8 @@ export function layerMarkdown(layer: LayerNode, model: ModelNode | undefined, lo
   ];
   if (layer.kernelShape) rows.push(['Kernel', `\`${formatShape(layer.kernelShape)}\``]);
   for (const [k, v] of keyConfig(layer)) rows.push([k, `\`${escapeTable(v)}\``]);
-  if (layer.inbound.length) rows.push(['Inbound', layer.inbound.map((n) => `\`${n}\``).join(', ')]);
+  const inbound = inboundOf(layer, model);
+  if (inbound.length) rows.push(['Inbound', inbound.map((n) => `\`${n}\``).join(', ')]);
   if (layer.outbound.length) rows.push(['Outbound', layer.outbound.map((n) => `\`${n}\``).join(', ')]);
   const title = `**\`${layer.nameSource === 'approximate' ? '~' : ''}${layer.name}\`** · \`${layer.className}\`${model ? ` in model \`${modelLabel(model)}\`` : ''}`;
   const parts = [lead, title, '', '| | |', '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].filter((p) => p !== undefined);
@@ -68,6 +69,13 @@ export function layerMarkdown(layer: LayerNode, model: ModelNode | undefined, lo
   if (!layer.known && layer.params === null) parts.push('', '_Custom layer: its shape and parameters could not be computed statically._');
   if (location) parts.push('', location);
   return parts.join('\n');
+}
+
+/** Keras's "Connected to"; the graph leaves it empty for Sequential models, where it is the previous layer. */
+function inboundOf(layer: LayerNode, model: ModelNode | undefined): string[] {
+  if (layer.inbound.length || model?.kind !== 'sequential') return layer.inbound;
+  const previous = model.layers[model.layers.indexOf(layer) - 1];
+  return previous ? [previous.name] : [];
 }
 
 export function modelMarkdown(model: ModelNode, location: string | undefined, withTable: boolean): string {

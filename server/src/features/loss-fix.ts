@@ -104,11 +104,11 @@ export function regularizerRewrite(ctx: CheckContext, model: ModelNode, loss: Lo
     if (edit) edits.push(edit);
   }
   if (keras.importEdit) edits.push(keras.importEdit);
-  const what = tap.kind === 'activity' ? 'activations' : 'kernel';
+  const what = tap.kind === 'activity' ? 'activation' : 'kernel';
   return {
     layer: tap.layer,
     argument: placement.argument,
-    description: `an ${loss.penalty.norm} penalty on the ${what} of layer '${tap.layer.name}'`,
+    description: `an ${loss.penalty.norm} penalty on the ${tap.kind === 'activity' ? 'activations' : 'kernel'} of layer '${tap.layer.name}'`,
     fix: {
       title: `Move the ${loss.penalty.norm} ${what} penalty to layer '${tap.layer.name}' (${placement.argument}) and use loss=${loss.standardLoss}`,
       isPreferred: true,
