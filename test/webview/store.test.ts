@@ -128,6 +128,12 @@ describe('webview store: settings, taps, focus, lifecycle', () => {
     s = apply(s, { type: 'init', init: init({ running: false }) });
     assert.equal(s.run!.status, 'stopped');
     assert.equal(isRunning(s), false);
+    // the host started a run (e.g. from the command) before any event reached the panel
+    s = apply(initialState(), { type: 'init', init: init({ running: true }) });
+    assert.equal(isRunning(s), true);
+    s = apply(s, { type: 'event', event: run.events });
+    s = apply(s, { type: 'event', event: { type: 'end', status: 'stopped', message: 'stopped' } });
+    assert.equal(isRunning(s), false, 'an end event means no trainer, whatever the last init said');
     // a refused request: init with running false clears it
     s = apply(s, { type: 'runRequested' }, { type: 'init', init: init({ running: false }) });
     assert.equal(isRunning(s), false);

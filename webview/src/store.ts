@@ -173,13 +173,16 @@ export function reduce(state: PanelState, action: Action): { state: PanelState; 
       const events = Array.isArray(action.event) ? action.event : [action.event];
       let run = state.run;
       let requested = state.requested;
+      let init = state.init;
       for (const e of events) {
         run = applyEvent(run, e, 'live', changes);
         if (e.type === 'start' || e.type === 'end') requested = false;
+        // The trainer is gone once it ended, whatever the last init said.
+        if (e.type === 'end' && init?.running) init = { ...init, running: false };
       }
-      if (run && run.file === undefined && state.init) run.file = state.init.file;
-      if (run === state.run && requested === state.requested) return { state, changes };
-      return { state: { ...state, run, requested, focus: keepFocus(state.focus, run) }, changes };
+      if (run && run.file === undefined && init) run.file = init.file;
+      if (run === state.run && requested === state.requested && init === state.init) return { state, changes };
+      return { state: { ...state, init, run, requested, focus: keepFocus(state.focus, run) }, changes };
     }
     case 'loadRun': {
       let run: RunState | null = null;
@@ -376,7 +379,7 @@ export function shownModel(state: PanelState): ModelNode | undefined {
   return state.run?.model ?? state.init?.model;
 }
 
-/** A live run is going on (or was asked for and the host has not answered yet). */
+/** A run is going on for this panel: asked for and not answered yet, live, or the host says so. */
 export function isRunning(state: PanelState): boolean {
-  return state.requested || (state.run?.origin === 'live' && state.run.status === 'running');
+  return state.requested || state.init?.running === true || (state.run?.origin === 'live' && state.run.status === 'running');
 }
