@@ -51,7 +51,7 @@ const DEFAULT_BATCH_EVENT_MS = 100;
 const YIELD_MS = 15;
 
 export async function runTraining(request: TrainRequest, options: RunOptions): Promise<RunStatus> {
-  const { emit, signal } = options;
+  const { emit } = options;
   let backend: LoadedBackend;
   try {
     backend = options.backend ?? (await loadBackend(request.backend ?? 'auto'));
@@ -83,7 +83,6 @@ export async function runTraining(request: TrainRequest, options: RunOptions): P
       }
     }
   }
-  void signal;
   emit({ type: 'end', status, message, tensors: { baseline, end: tf.memory().numTensors } });
   return status;
 }
@@ -168,7 +167,7 @@ export function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: 
   const built = builtOrUndefined!;
   try {
     checkKernels(tf, built);
-    return withModel(tf, request, graphModel, program, built, root, tapReasons, inputLayers, emit);
+    return withModel(request, graphModel, program, built, root, tapReasons, inputLayers, emit);
   } catch (error) {
     disposeBuiltModel(tf, built);
     throw error;
@@ -176,7 +175,6 @@ export function prepare(tf: Tf, request: TrainRequest, graph: ModelGraph, root: 
 }
 
 function withModel(
-  tf: Tf,
   request: TrainRequest,
   graphModel: ModelNode,
   program: LossProgram,
@@ -186,7 +184,6 @@ function withModel(
   inputLayers: Set<string>,
   emit: Emit,
 ): Prepared {
-  void tf;
   for (const note of built.notes) emit({ type: 'log', level: 'info', message: note });
   const taps: TapInfo[] = [...tapReasons].map(([layer, reason]) => {
     const tensors: TensorKind[] = [];

@@ -263,8 +263,10 @@ export class AD {
   }
   maxPool(x: H, size: number[], strides: number[], padding: string): H {
     const r = this.r;
-    const out = r.maxPool(x, size, strides, padding);
-    return this.rec(out, [x], (dy) => [r.maxPoolGrad(x, out, dy, size, strides, padding)]);
+    if (!this.tape?.needs(x)) return r.maxPool(x, size, strides, padding);
+    // Same values and gradient routing as MaxPool/MaxPoolGrad (the first maximum of each window).
+    const [out, argmax] = r.maxPoolWithArgmax(x, size, strides, padding);
+    return this.rec(out, [x], (dy) => [r.maxPoolGradWithArgmax(x, dy, argmax, size, strides, padding)]);
   }
   avgPool(x: H, size: number[], strides: number[], padding: string): H {
     const r = this.r;

@@ -48,6 +48,9 @@ interface NodeBackend {
   createOutputTensor(meta: { id: number; shape: number[]; dtype: number }): Tensor;
 }
 
+/** TensorFlow's DT_INT64. */
+const INT64 = 9;
+
 export class RawOps {
   readonly b: Binding;
   private readonly backend: NodeBackend;
@@ -456,6 +459,23 @@ export class RawOps {
   }
   maxPoolGrad(x: H, y: H, dy: H, size: number[], strides: number[], padding: string): H {
     return this.op('MaxPoolGrad', this.poolAttrs(size, strides, padding), x, y, dy);
+  }
+  /** Max pooling that also returns the argmax positions (its gradient op is much faster than MaxPoolGrad). */
+  private argmaxPoolAttrs(size: number[], strides: number[], padding: string): Attr[] {
+    return this.attrs(`pa${size}${strides}${padding}`, () => [
+      this.T(),
+      this.int('ksize', [1, size[0]!, size[1]!, 1]),
+      this.int('strides', [1, strides[0]!, strides[1]!, 1]),
+      this.str('padding', padding),
+      this.type('Targmax', INT64),
+      this.bool('include_batch_in_index', false),
+    ]);
+  }
+  maxPoolWithArgmax(x: H, size: number[], strides: number[], padding: string): [H, H] {
+    return this.exec('MaxPoolWithArgmax', this.argmaxPoolAttrs(size, strides, padding), [x], 2) as [H, H];
+  }
+  maxPoolGradWithArgmax(x: H, dy: H, argmax: H, size: number[], strides: number[], padding: string): H {
+    return this.op('MaxPoolGradWithArgmax', this.argmaxPoolAttrs(size, strides, padding), x, dy, argmax);
   }
   avgPool(x: H, size: number[], strides: number[], padding: string): H {
     return this.op('AvgPool', this.poolAttrs(size, strides, padding), x);
