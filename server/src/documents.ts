@@ -281,6 +281,14 @@ export class DocumentStore {
     return { snapshot, toSnapshot: (p) => mapBack(p, since), toSnapshotClamped: (p) => mapBackClamped(p, since) };
   }
 
+  /** typingView, or (right after opening, before any analysis finished) the first analysis. */
+  async typingViewOrFirst(uri: string, token?: CancellationToken): Promise<TypingView> {
+    const view = this.typingView(uri);
+    if (view) return view;
+    const snapshot = await this.current(uri, token);
+    return { snapshot, toSnapshot: (p) => p, toSnapshotClamped: (p) => p };
+  }
+
   /** Analysis of a file that is not open (workspace-wide references and rename), cached until it changes. */
   closedFile(path: string): Promise<Snapshot> {
     let stat: fs.Stats;

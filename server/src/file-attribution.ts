@@ -8,27 +8,7 @@
  */
 import type { LayerNode, ModelGraph, ModelNode, Reference, SourceRange } from '../../graph/model-graph';
 import type { ForeignReference, NameSite } from './snapshot';
-
-class TextIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-
-  slice(range: SourceRange): string | undefined {
-    const start = this.offset(range.start.line, range.start.character);
-    const end = this.offset(range.end.line, range.end.character);
-    return start === undefined || end === undefined || end < start ? undefined : this.text.slice(start, end);
-  }
-
-  private offset(line: number, character: number): number | undefined {
-    const start = this.starts[line];
-    if (start === undefined) return undefined;
-    const next = this.starts[line + 1] ?? this.text.length + 1;
-    return start + character < next ? start + character : undefined;
-  }
-}
+import { TextLines } from './text-lines';
 
 export interface Attribution {
   foreign: ForeignReference[];
@@ -37,8 +17,8 @@ export interface Attribution {
 }
 
 export function attributeFiles(graph: ModelGraph, text: string, modules: { file: string; text: string }[]): Attribution {
-  const own = new TextIndex(text);
-  const others = modules.map((m) => ({ file: m.file, index: new TextIndex(m.text) }));
+  const own = new TextLines(text);
+  const others = modules.map((m) => ({ file: m.file, index: new TextLines(m.text) }));
   const place = (range: SourceRange, matches: (source: string | undefined) => boolean): string | null | undefined => {
     if (matches(own.slice(range))) return null; // this document's
     const found = others.filter((o) => matches(o.index.slice(range)));
@@ -75,7 +55,7 @@ export function attributeFiles(graph: ModelGraph, text: string, modules: { file:
   return { foreign, foreignNameSites: nameSitesIn(graph, others) };
 }
 
-function nameSitesIn(graph: ModelGraph, others: { file: string; index: TextIndex }[]): NameSite[] {
+function nameSitesIn(graph: ModelGraph, others: { file: string; index: TextLines }[]): NameSite[] {
   const out: NameSite[] = [];
   for (const model of graph.models) {
     for (const layer of model.layers) {
@@ -121,7 +101,7 @@ function isStringOf(literal: string, value: string): boolean {
 }
 
 /** A string literal's range without its prefix and quotes; other references unchanged. */
-function contentRange(ref: Reference, index: TextIndex): SourceRange {
+function contentRange(ref: Reference, index: TextLines): SourceRange {
   const literal = index.slice(ref.range);
   return STRING_KINDS.has(ref.kind) && literal ? stringContents(ref.range, literal) : ref.range;
 }

@@ -22,15 +22,14 @@ export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string, at
   const index: SyntaxIndex = { strings: [], functions, nameSites: [], modelOfLayer, foreign: attribution.foreign };
   const lookup = new GraphLookup(graph, index);
   const strings = new StringCollector();
-  const textLines = new TextLines(text);
-  const lines = lineStartsOf(text);
-  recordedStrings(graph, textLines, strings);
-  getLayerCalls(textLines, root, lookup, strings);
-  outputKeys(text, lines, root, lookup, strings);
-  index.nameSites = nameSites(graph, root, textLines);
+  const lines = new TextLines(text);
+  recordedStrings(graph, lines, strings);
+  getLayerCalls(lines, root, lookup, strings);
+  outputKeys(lines, root, lookup, strings);
+  index.nameSites = nameSites(graph, root, lines);
   const names = new Map(graph.models.flatMap((m) => m.layers.map((l): [string, string] => [l.id, l.name])));
   for (const site of index.nameSites) strings.add({ range: site.range, text: names.get(site.layerId) ?? '', context: 'name_argument', receiverKnown: true, modelIds: [], layerIds: [site.layerId] });
-  nameLists(text, lines, root, lookup, strings);
+  nameLists(lines, root, lookup, strings);
   index.strings = strings.sorted();
   index.nameSites.push(...attribution.foreignNameSites);
   return index;
@@ -148,8 +147,8 @@ function getLayerCalls(lines: TextLines, root: Node, lookup: GraphLookup, string
 }
 
 /** Keys of `compile(loss={...}, loss_weights={...}, metrics={...})` and `fit(y={...})`. */
-function outputKeys(text: string, lines: number[], root: Node, lookup: GraphLookup, strings: StringCollector): void {
-  for (const call of callsMatching(text, lines, root, /\.\s*(?:compile|fit|evaluate|train_on_batch)\s*\((?=[^()]*(?:\([^()]*\)[^()]*)*\{)/g)) {
+function outputKeys(lines: TextLines, root: Node, lookup: GraphLookup, strings: StringCollector): void {
+  for (const call of callsMatching(lines, root, /\.\s*(?:compile|fit|evaluate|train_on_batch)\s*\((?=[^()]*(?:\([^()]*\)[^()]*)*\{)/g)) {
     const parts = callParts(call);
     if (!parts) continue;
     const dicts =
@@ -185,14 +184,14 @@ function outputKeyString(lookup: GraphLookup, literal: { value: string; range: R
 }
 
 /** String elements of list literals that name layers: `["encoder", "decoder"]`. */
-function nameLists(text: string, lines: number[], root: Node, lookup: GraphLookup, strings: StringCollector): void {
+function nameLists(lines: TextLines, root: Node, lookup: GraphLookup, strings: StringCollector): void {
   const names = new Set(lookup.models.flatMap((m) => m.layers.map((l) => l.name)));
   if (names.size === 0) return;
   // A list element: `[` or `,` before it and `,` or `]` after it (cheap text test before the tree).
   const quoted = /([[,]\s*)(["'])(\w+)\2(?=\s*[,\]])/g;
-  for (const match of text.matchAll(quoted)) {
+  for (const match of lines.text.matchAll(quoted)) {
     if (!names.has(match[3])) continue;
-    const start = positionFromStarts(lines, match.index! + match[1].length);
+    const start = lines.position(match.index! + match[1].length);
     const node = root.descendantForPosition(toPoint(start));
     const str = node?.type === 'string' ? node : node?.parent?.type === 'string' ? node.parent : undefined;
     if (!str || (str.parent?.type !== 'list' && str.parent?.type !== 'tuple')) continue;
@@ -215,12 +214,12 @@ function resolveByName(lookup: GraphLookup, literal: { value: string; range: Ran
 }
 
 /** Call nodes whose text matches `pattern` at the callee (a cheap text scan before touching the tree). */
-function callsMatching(text: string, lineStarts: number[], root: Node, pattern: RegExp): Node[] {
+function callsMatching(lines: TextLines, root: Node, pattern: RegExp): Node[] {
   const out: Node[] = [];
   const seen = new Set<number>();
-  for (const match of text.matchAll(pattern)) {
-    const end = match.index! + match[0].length - 1; // the "("
-    const pos = positionFromStarts(lineStarts, end);
+  for (const match of lines.text.matchAll(pattern)) {
+    const paren = match[0].lastIndexOf('(');
+    const pos = lines.position(match.index! + paren);
     let node: Node | null = root.descendantForPosition(toPoint(pos));
     while (node && node.type !== 'call') node = node.parent;
     if (node && !seen.has(node.id)) {
@@ -283,23 +282,3 @@ function moduleConstant(root: Node, name: string, use: Node): { value: string; r
   }
   return found;
 }
-
-// ───────────── text positions ─────────────
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function positionFromStarts(starts: number[], offset: number): { line: number; character: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo] };
-}
-

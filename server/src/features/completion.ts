@@ -33,16 +33,8 @@ export async function provideCompletion(store: DocumentStore, params: Completion
   if (!doc) return EMPTY;
   const slot = nameSlotAt(doc.doc.getText(), doc.doc.offsetAt(params.position), params.position);
   if (!slot) return EMPTY;
-  const view = await typingView(store, params.textDocument.uri, token);
+  const view = await store.typingViewOrFirst(params.textDocument.uri, token);
   return { isIncomplete: false, items: itemsFor(slot, view, params.position) };
-}
-
-/** The last analysis, or (right after opening) the first one. */
-export async function typingView(store: DocumentStore, uri: string, token: CancellationToken): Promise<TypingView> {
-  const view = store.typingView(uri);
-  if (view) return view;
-  const snapshot = await store.current(uri, token);
-  return { snapshot, toSnapshot: (p) => p, toSnapshotClamped: (p) => p };
 }
 
 function itemsFor(slot: NameSlot, view: TypingView, position: CompletionParams['position']): CompletionItem[] {

@@ -260,7 +260,7 @@ const LOSS_METHODS = new Set(['call', 'build', 'train_step', 'test_step', 'compu
 function symbolicAddLoss(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const match of ctx.text.matchAll(/\.\s*add_loss\s*\(/g)) {
-    const pos = positionOf(ctx.text, match.index! + match[0].length - 1);
+    const pos = ctx.lines.position(match.index! + match[0].length - 1);
     let node: Node | null = ctx.root.descendantForPosition({ row: pos.line, column: pos.character });
     while (node && node.type !== 'call') node = node.parent;
     const parts = node ? callParts(node) : undefined;
@@ -277,13 +277,6 @@ function symbolicAddLoss(ctx: CheckContext): Diagnostic[] {
     );
   }
   return out;
-}
-
-function positionOf(text: string, offset: number): { line: number; character: number } {
-  const before = text.lastIndexOf('\n', offset - 1);
-  let line = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return { line, character: offset - before - 1 };
 }
 
 function modelLabel(model: ModelNode): string {

@@ -9,7 +9,6 @@ import type { LayerNode, ModelNode } from '../../../graph/model-graph';
 import { formatShape } from '../../../graph/summary';
 import type { DocumentStore, Snapshot, TypingView } from '../documents';
 import type { Settings } from '../settings';
-import { typingView } from './completion';
 import { layerMarkdown, modelMarkdown } from './layer-text';
 import { indexedStringAt, layerAroundPosition, layersOfString, modelAroundPosition } from './targets';
 import { tokenAt, type Token } from './token-at';
@@ -21,7 +20,7 @@ export async function provideHover(store: DocumentStore, settings: Settings, par
   const line = doc.doc.getText({ start: { line: position.line, character: 0 }, end: { line: position.line + 1, character: 0 } }).replace(/\r?\n$/, '');
   const target = tokenAt(line, position);
   if (!target) return null;
-  const view = await typingView(store, params.textDocument.uri, token);
+  const view = await store.typingViewOrFirst(params.textDocument.uri, token);
   const content = target.kind === 'string' ? stringHover(view, target) : identifierHover(view, target);
   if (!content) return null;
   const markdown = typeof content === 'string' ? content : modelMarkdown(content.model, locationOf(view.snapshot, content.model.range, content.model.file), (await settings.for(params.textDocument.uri)).hover.summaryTable);
