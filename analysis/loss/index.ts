@@ -271,6 +271,10 @@ class LossInterpreter {
 
   private compileLoss(loss: NonNullable<NonNullable<ModelNode['compile']>['loss']>, outputs: OutputSlot[]): void {
     const activationOutputs = outputs.filter((o) => o.layer !== undefined);
+    if (!activationOutputs.length) {
+      const m = this.input.model;
+      this.summaryParts.push(`the outputs of model '${m.name}' are not known statically${m.kind === 'subclassed' ? ` (${m.className} is a subclassed model)` : ''}, so no loss term can be bound to them.`);
+    }
     if (Array.isArray(loss)) {
       loss.forEach((spec, i) => {
         if (spec.kind === 'unknown' && /^none$/i.test(spec.text.trim())) return; // no loss for this output
