@@ -3,11 +3,13 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
-const dist = join(root, 'dist');
+// `--outdir DIR`: build into DIR instead of dist/ (npm run package stages production bundles elsewhere).
+const outdirArg = process.argv.indexOf('--outdir');
+const dist = outdirArg >= 0 ? resolve(process.argv[outdirArg + 1]) : join(root, 'dist');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
@@ -19,13 +21,13 @@ const entries = [
   { name: 'server', entry: 'server/src/server.ts', platform: 'node' },
   { name: 'client', entry: 'client/src/extension.ts', platform: 'node' },
   { name: 'trainer', entry: 'trainer/main.ts', platform: 'node' },
-  { name: 'webview', entry: 'webview/src/main.ts', platform: 'browser', outdir: 'dist/webview' },
+  { name: 'webview', entry: 'webview/src/main.ts', platform: 'browser', outdir: 'webview' },
 ].filter((e) => existsSync(join(root, e.entry)));
 
 function options(e) {
   return {
     entryPoints: { [e.platform === 'browser' ? 'main' : e.name]: join(root, e.entry) },
-    outdir: join(root, e.outdir ?? 'dist'),
+    outdir: e.outdir ? join(dist, e.outdir) : dist,
     bundle: true,
     platform: e.platform,
     format: e.platform === 'browser' ? 'iife' : 'cjs',

@@ -23,6 +23,7 @@ export const TEST_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'editor.hover.delay': 100,
   'git.enabled': false,
   'python.languageServer': 'None',

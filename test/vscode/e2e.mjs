@@ -28,6 +28,7 @@ const option = (n) => {
 const FILE = option('--file') ?? 'seed_activation_loss.py';
 const LAYER = option('--layer') ?? 'dense_intermediate';
 const LAYER_CLASS = option('--layer-class') ?? 'Dense';
+const EPOCHS = Number(option('--epochs') ?? 8);
 const artifacts = join(root, 'test-results', 'e2e');
 const started = Date.now();
 const secs = (t = started) => ((Date.now() - t) / 1000).toFixed(1);
@@ -70,6 +71,19 @@ async function until(what, fn, timeoutMs = 30_000, everyMs = 250) {
 
 const normalize = (s) => s.replace(/\u00a0/g, ' ');
 
+/** A screenshot of the whole window (artifact) and one cropped to the union of some elements (README). */
+async function shot(name, locators, pad = 24) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+  const boxes = (await Promise.all(locators.map((l) => l.boundingBox().catch(() => null)))).filter(Boolean);
+  if (boxes.length === 0) return;
+  const vp = page.viewportSize();
+  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad);
+  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad);
+  const right = Math.min(vp.width, Math.max(...boxes.map((b) => b.x + b.width)) + pad);
+  const bottom = Math.min(vp.height, Math.max(...boxes.map((b) => b.y + b.height)) + pad);
+  await page.screenshot({ path: join(artifacts, `${name}-crop.png`), clip: { x, y, width: right - x, height: bottom - y } });
+}
+
 async function palette(title) {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
@@ -78,7 +92,7 @@ async function palette(title) {
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await row.click();
 }
 
 async function openFile(name) {
@@ -116,6 +130,7 @@ async function histogramPixels(frame) {
 }
 
 async function main() {
+  rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   try {
     ensureCodeServer({ quiet: true });
@@ -143,10 +158,11 @@ async function main() {
   let code = 1;
   try {
     await step('install the VSIX into code-server and start it', async () => {
-      server = await startCodeServer({ stateDir: join(scratch, 'state'), installVsix: [vsix], log: say });
+      // A user setting, as a user would set it: more epochs than the file's fit(epochs=2), to watch them go by.
+      server = await startCodeServer({ stateDir: join(scratch, 'state'), installVsix: [vsix], log: say, settings: { 'modelLens.training.epochs': EPOCHS } });
       return `${server.url}, log ${server.logFile}`;
     });
-    browser = await launchChromium({ userDataDir: join(scratch, 'chromium'), headless: !flag('--headed'), viewport: { width: 1280, height: 800 } });
+    browser = await launchChromium({ userDataDir: join(scratch, 'chromium'), headless: !flag('--headed'), viewport: { width: 1600, height: 1000 } });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(30_000);
 
@@ -178,7 +194,7 @@ async function main() {
         90_000,
         500,
       );
-      await page.screenshot({ path: join(artifacts, 'hover.png') });
+      await shot('hover', [hover, token], 16);
       return JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 160));
     });
 
@@ -203,15 +219,21 @@ async function main() {
         30_000,
         500,
       );
-      await page.screenshot({ path: join(artifacts, 'completion.png') });
+      await shot('completion', [suggest, page.locator('.monaco-editor .view-overlays .current-line').first()], 40);
       await row.click();
       const line = await until('the completed line', async () => {
         const lines = await page.locator('.monaco-editor .view-lines .view-line').allInnerTexts();
         const l = lines.map(normalize).find((t) => t.includes('probe = model.get_layer('));
         return l && l.includes(`"${LAYER}"`) ? l : undefined;
       }, 10_000);
-      // Put the file back as it was (the trainer reads it from disk; nothing was saved).
-      await palette('File: Revert File');
+      // Put the file back as it was (nothing was saved; Train & Inspect saves a dirty file before it trains).
+      await page.keyboard.press('Escape');
+      await until('the edit to be undone', async () => {
+        const lines = (await page.locator('.monaco-editor .view-lines .view-line').allInnerTexts()).map(normalize);
+        if (!lines.some((t) => t.includes('probe'))) return (await page.locator('.tabs-container .tab.dirty').count()) === 0;
+        await page.keyboard.press('Control+Z');
+        return false;
+      }, 15_000, 150);
       return line.trim();
     });
 
@@ -236,6 +258,8 @@ async function main() {
       first = await until(
         'drawn activation and kernel histogram canvases',
         async () => {
+          // Charts off screen are not drawn (the panel draws only what is visible): bring the first into view.
+          await frame.locator('canvas[data-chart="histograms"]').first().scrollIntoViewIfNeeded({ timeout: 2000 });
           const h = await histogramPixels(frame);
           const drawn = h.filter((c) => c.drawn > 150);
           const kinds = new Set(drawn.map((c) => c.tensor));
@@ -262,8 +286,10 @@ async function main() {
         180_000,
         1000,
       );
-      await sleep(1500);
-      await page.screenshot({ path: join(artifacts, 'panel.png') });
+      // Let the run finish (its progress notification closes) so the screenshot shows the whole run.
+      await until('the training notification to close', async () => (await page.locator('.notification-toast', { hasText: 'training' }).count()) === 0, 180_000, 500).catch(() => {});
+      await sleep(1000);
+      await shot('panel', [page.locator('iframe.webview.ready').last()], 0);
       return changed.map((c) => `${c.layer}/${c.tensor}: ${c.drawn} px`).join(', ');
     });
     code = 0;
@@ -274,7 +300,7 @@ async function main() {
     await server?.stop();
     if (flag('--screenshots') && code === 0) {
       mkdirSync(join(root, 'media'), { recursive: true });
-      for (const [from, to] of [['panel.png', 'screenshot-panel.png'], ['hover.png', 'screenshot-hover.png'], ['completion.png', 'screenshot-completion.png']]) {
+      for (const [from, to] of [['panel.png', 'screenshot-workbench.png'], ['panel-crop.png', 'screenshot-panel.png'], ['hover-crop.png', 'screenshot-hover.png'], ['completion-crop.png', 'screenshot-completion.png']]) {
         if (existsSync(join(artifacts, from))) copyFileSync(join(artifacts, from), join(root, 'media', to));
       }
       say('copied the screenshots to media/');
