@@ -16,60 +16,15 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
   DidChangeTextDocumentParams,
   DidOpenTextDocumentParams,
-  Position,
   TextDocumentContentChangeEvent,
 } from 'vscode-languageserver';
 import type { AnalyzeJob, TreeEdit } from './analysis-worker';
-import { GraphLookup } from './lookup';
 import { endOfInsertedText, mapBack, mapBackClamped, type AppliedChange } from './positions';
-import type { SnapshotData } from './snapshot';
+import { Snapshot, type SnapshotData, type TypingView } from './snapshot';
 import { pathToUri, uriToPath } from './uri';
+
+export type { Snapshot, TypingView };
 import type { WorkerClient } from './worker-client';
-
-/** One finished analysis, with lookups built on first use. */
-export class Snapshot {
-  private cachedLookup?: GraphLookup;
-
-  constructor(
-    readonly data: SnapshotData,
-    readonly generation: number,
-  ) {}
-
-  get uri(): string {
-    return this.data.uri;
-  }
-
-  get version(): number {
-    return this.data.version;
-  }
-
-  get graph() {
-    return this.data.graph;
-  }
-
-  get index() {
-    return this.data.index;
-  }
-
-  get lookup(): GraphLookup {
-    this.cachedLookup ??= new GraphLookup(this.data.graph, this.data.index);
-    return this.cachedLookup;
-  }
-
-  /** URI of the file a graph location is in (a layer or model from an imported module has `file`). */
-  uriOf(file: string | undefined): string {
-    return file ? pathToUri(file) : this.data.uri;
-  }
-}
-
-/** A snapshot that may be older than the text, with the way back from current positions. */
-export interface TypingView {
-  snapshot: Snapshot;
-  /** Current position → snapshot position; null inside text typed since the snapshot. */
-  toSnapshot(pos: Position): Position | null;
-  /** Like toSnapshot, but new text maps to where it was typed. */
-  toSnapshotClamped(pos: Position): Position;
-}
 
 interface Waiter {
   version: number;

@@ -3,8 +3,10 @@
  * plus a small syntax index and the diagnostics, all computed in the analysis worker (which owns
  * the tree-sitter tree) and sent to the main thread, where the LSP features read them.
  */
-import type { Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver';
+import type { Diagnostic, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
 import type { ModelGraph } from '../../graph/model-graph';
+import { GraphLookup } from './lookup';
+import { pathToUri } from './uri';
 
 /** Where a string literal names a layer. */
 export type StringContext =
@@ -85,4 +87,49 @@ export interface SnapshotData {
   /** Paths of the workspace modules this analysis imported (for dependants invalidation). */
   dependencies: string[];
   timing: { analyzeMs: number; indexMs: number; reusedTree: boolean };
+}
+
+/** One finished analysis, with lookups built on first use. */
+export class Snapshot {
+  private cachedLookup?: GraphLookup;
+
+  constructor(
+    readonly data: SnapshotData,
+    readonly generation: number,
+  ) {}
+
+  get uri(): string {
+    return this.data.uri;
+  }
+
+  get version(): number {
+    return this.data.version;
+  }
+
+  get graph() {
+    return this.data.graph;
+  }
+
+  get index() {
+    return this.data.index;
+  }
+
+  get lookup(): GraphLookup {
+    this.cachedLookup ??= new GraphLookup(this.data.graph, this.data.index);
+    return this.cachedLookup;
+  }
+
+  /** URI of the file a graph location is in (a layer or model from an imported module has `file`). */
+  uriOf(file: string | undefined): string {
+    return file ? pathToUri(file) : this.data.uri;
+  }
+}
+
+/** A snapshot that may be older than the text, with the way back from current positions. */
+export interface TypingView {
+  snapshot: Snapshot;
+  /** Current position → snapshot position; null inside text typed since the snapshot. */
+  toSnapshot(pos: Position): Position | null;
+  /** Like toSnapshot, but new text maps to where it was typed. */
+  toSnapshotClamped(pos: Position): Position;
 }

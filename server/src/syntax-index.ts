@@ -17,22 +17,36 @@ import { argument, callParts, children, nodeAtRange, rangeOfNode, stringLiteral,
 
 export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string, attribution: Attribution, functionNodes: Node[]): SyntaxIndex {
   const root = tree.rootNode;
-  const functions = functionScopes(functionNodes);
-  const modelOfLayer = modelVariables(graph, root);
-  const index: SyntaxIndex = { strings: [], functions, nameSites: [], modelOfLayer, foreign: attribution.foreign };
+  const lines = new TextLines(text);
+  const index: SyntaxIndex = {
+    strings: [],
+    functions: functionScopes(functionNodes),
+    nameSites: nameSites(graph, root, lines),
+    modelOfLayer: modelVariables(graph, root),
+    foreign: attribution.foreign,
+  };
+  index.strings = layerNameStrings(graph, index, root, lines);
+  index.nameSites.push(...attribution.foreignNameSites);
+  return index;
+}
+
+/**
+ * Every string that names a layer, most certain first (a later source never overrides an earlier
+ * one at the same place): what the analyzer recorded, get_layer calls and output keys resolved
+ * through their receiver, the name literals themselves, then lists of names.
+ */
+function layerNameStrings(graph: ModelGraph, index: SyntaxIndex, root: Node, lines: TextLines): IndexedString[] {
   const lookup = new GraphLookup(graph, index);
   const strings = new StringCollector();
-  const lines = new TextLines(text);
   recordedStrings(graph, lines, strings);
   getLayerCalls(lines, root, lookup, strings);
   outputKeys(lines, root, lookup, strings);
-  index.nameSites = nameSites(graph, root, lines);
   const names = new Map(graph.models.flatMap((m) => m.layers.map((l): [string, string] => [l.id, l.name])));
-  for (const site of index.nameSites) strings.add({ range: site.range, text: names.get(site.layerId) ?? '', context: 'name_argument', receiverKnown: true, modelIds: [], layerIds: [site.layerId] });
+  for (const site of index.nameSites) {
+    strings.add({ range: site.range, text: names.get(site.layerId) ?? '', context: 'name_argument', receiverKnown: true, modelIds: [], layerIds: [site.layerId] });
+  }
   nameLists(lines, root, lookup, strings);
-  index.strings = strings.sorted();
-  index.nameSites.push(...attribution.foreignNameSites);
-  return index;
+  return strings.sorted();
 }
 
 /** Strings keyed by range, merging what several executions of the same code recorded. */
