@@ -50,8 +50,17 @@ export interface LoadBackendOptions {
   wasmDir?: string;
 }
 
-export const PROVISION_HINT =
-  'Set it up with `node scripts/provision-tfjs-native.mjs` (add --force to rebuild); see docs/native-backend.md.';
+/**
+ * How the user gets the native backend. The VS Code extension sets MODEL_LENS_NATIVE_HINT (its
+ * install command) for the trainer processes it starts; elsewhere it is the provisioning script.
+ */
+export function nativeSetupHint(): string {
+  return process.env['MODEL_LENS_NATIVE_HINT'] || 'node scripts/provision-tfjs-native.mjs; see docs/native-backend.md';
+}
+
+export const PROVISION_HINT = process.env['MODEL_LENS_NATIVE_HINT']
+  ? `To set it up, ${process.env['MODEL_LENS_NATIVE_HINT']}.`
+  : 'Set it up with `node scripts/provision-tfjs-native.mjs` (add --force to rebuild); see docs/native-backend.md.';
 
 const WASM_FILE = 'tfjs-backend-wasm.wasm';
 

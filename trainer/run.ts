@@ -18,7 +18,7 @@ import type { LossProgram } from '../analysis/loss/program';
 import type { ModelGraph, ModelNode } from '../graph/model-graph';
 import { walkLayers } from '../graph/model-graph';
 import type { RunStatus, TapInfo, TensorKind, TrainerEvent, TrainRequest } from '../protocol/protocol';
-import { loadBackend, type LoadedBackend, type Tf } from './backend';
+import { loadBackend, nativeSetupHint, type LoadedBackend, type Tf } from './backend';
 import { DataFileError, prepareData, type PreparedData } from './data';
 import { Engine, regularization, type TrainEngine } from './engine';
 import { FastEngine, planFast } from './fast/engine';
@@ -469,7 +469,7 @@ function checkKernels(tf: Tf, built: BuiltModel): void {
     const missing = (TRAINING_KERNELS[cls] ?? []).filter((k) => !tf.getKernel(k, backend));
     if (missing.length) {
       throw new RunError(
-        `${layerLabel({ name: layer.name, className: layer.className, line: layer.line })} cannot be trained on the ${backend} backend: it lacks the kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. Use the native backend (node scripts/provision-tfjs-native.mjs; see docs/native-backend.md).`,
+        `${layerLabel({ name: layer.name, className: layer.className, line: layer.line })} cannot be trained on the ${backend} backend: it lacks the kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. Use the native backend (${nativeSetupHint()}).`,
       );
     }
   }

@@ -25,6 +25,7 @@ function epochPart(r: Pick<RunSnapshot, 'epoch' | 'epochs'>): string {
 export function statusText(r: RunSnapshot): string {
   const icon = r.state === 'running' ? '$(sync~spin)' : r.state === 'completed' ? '$(check)' : r.state === 'stopped' ? '$(debug-stop)' : '$(error)';
   if (r.state === 'running' && r.backend === undefined) return `${icon} Model Lens · starting ${r.model}`;
+  if (r.backend === undefined) return `${icon} Model Lens · ${r.model} ${r.state}`;
   return `${icon} ${backendLabel(r.backend)} · ${epochPart(r)} · loss ${formatLoss(r.loss)}`;
 }
 

@@ -48,6 +48,8 @@ export interface InstallRecord {
 }
 
 export const RUNTIME_DIR_NAME = 'tfjs-runtime';
+/** What the trainer tells the user to do for the native backend (it would name the repository's script otherwise). */
+export const NATIVE_HINT = 'run the command "Model Lens: Install Native TensorFlow Backend"';
 const RECORD_FILE = '.model-lens-runtime.json';
 
 /** The packages the trainer loads at run time, with the versions used when the extension's package.json does not say. */
@@ -137,7 +139,7 @@ export function chooseRuntime(candidates: RuntimeDirInfo[]): RuntimeChoice {
 /** Environment for the trainer process so that it loads TensorFlow.js from the chosen directory. */
 export function trainerEnv(choice: RuntimeChoice, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   // The extension host may be Electron (desktop VS Code): run its binary as plain Node.
-  const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1' };
+  const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1', MODEL_LENS_NATIVE_HINT: NATIVE_HINT };
   if (choice.dir) {
     env['MODEL_LENS_TFJS_DIR'] = choice.dir;
     const modules = path.join(choice.dir, 'node_modules');

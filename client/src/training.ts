@@ -29,6 +29,8 @@ export interface TrainOptions {
 }
 
 const RESTART = 'Restart';
+const SHOW_OUTPUT = 'Show Output';
+const INSTALL_NATIVE = 'Install Native Backend';
 
 export class Training implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -54,8 +56,12 @@ export class Training implements vscode.Disposable {
       runs.onDidEnd((run) => {
         void vscode.commands.executeCommand('setContext', ContextKeys.trainingActive, runs.active().length > 0);
         if (run.state === 'failed') {
-          void vscode.window.showErrorMessage(`Model Lens: training '${run.model}' failed: ${run.message ?? 'unknown error'}`, 'Show Output').then((choice) => {
-            if (choice) output.show(true);
+          // A model the wasm backend cannot train (or `backend: native` without it): offer the install.
+          const install = /native backend|native TensorFlow backend/i.test(run.message ?? '') && ctx.runtime.choose().expected !== 'native';
+          const buttons = install ? [INSTALL_NATIVE, SHOW_OUTPUT] : [SHOW_OUTPUT];
+          void vscode.window.showErrorMessage(`Model Lens: training '${run.model}' failed: ${run.message ?? 'unknown error'}`, ...buttons).then((choice) => {
+            if (choice === SHOW_OUTPUT) output.show(true);
+            if (choice === INSTALL_NATIVE) void vscode.commands.executeCommand(Commands.installNativeBackend);
           });
         }
       }),

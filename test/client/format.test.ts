@@ -24,6 +24,7 @@ describe('format', () => {
     assert.equal(statusText(snap({ backend: 'wasm', epochs: 5 })), '$(sync~spin) wasm · epoch –/5 · loss –');
     assert.equal(statusText(snap({ state: 'completed', backend: 'wasm', epoch: 5, epochs: 5, loss: 2e-5 })), '$(check) wasm · epoch 5/5 · loss 2.00e-5');
     assert.match(statusText(snap({ state: 'failed', backend: 'wasm' })), /^\$\(error\)/);
+    assert.equal(statusText(snap({ state: 'failed' })), '$(error) Model Lens · clf failed', 'failed before the trainer started');
   });
   it('tooltip says the backend detail and the end message', () => {
     const t = statusTooltip(snap({ state: 'failed', backendDetail: 'WebAssembly backend (x)', message: 'loss is NaN' }));

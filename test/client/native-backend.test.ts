@@ -82,7 +82,8 @@ describe('runtime directories', () => {
     assert.equal(env['MODEL_LENS_TFJS_DIR'], dir);
     assert.equal(env['NODE_PATH'], `${path.join(dir, 'node_modules')}${path.delimiter}/other`);
     assert.equal(env['ELECTRON_RUN_AS_NODE'], '1');
-    assert.deepEqual(trainerEnv(chooseRuntime([])), { ELECTRON_RUN_AS_NODE: '1' });
+    assert.deepEqual(Object.keys(trainerEnv(chooseRuntime([]))).sort(), ['ELECTRON_RUN_AS_NODE', 'MODEL_LENS_NATIVE_HINT']);
+    assert.match(env['MODEL_LENS_NATIVE_HINT']!, /Install Native TensorFlow Backend/);
   });
 
   it('takes package versions from the extension package.json', () => {
