@@ -4,8 +4,9 @@
  *
  * - One analysis per document version, shared by every request that waits for it (`current`);
  *   a request whose version is superseded before its analysis lands is cancelled (ContentModified).
- * - Typing-time requests (completion, hover) use `latest`: the last finished analysis, with the
- *   edits made since then mapped back, so they never wait for the analyzer.
+ * - Typing-time requests (completion, hover) use `typingView`: the last finished analysis, with
+ *   the edits made since then mapped back, so they never wait for the analyzer (which runs in a
+ *   worker); its results are adopted between keystrokes, because parsing them blocks.
  * - Edits are forwarded to the worker as tree edits, so it re-parses incrementally.
  * - An analysis records the workspace modules it imported; a change to one of them (open document
  *   or file on disk) re-analyses its dependants.
@@ -22,9 +23,9 @@ import type { AnalyzeJob, TreeEdit } from './analysis-worker';
 import { endOfInsertedText, mapBack, mapBackClamped, type AppliedChange } from './positions';
 import { Snapshot, type SnapshotData, type TypingView } from './snapshot';
 import { pathToUri, uriToPath } from './uri';
+import type { WorkerClient } from './worker-client';
 
 export type { Snapshot, TypingView };
-import type { WorkerClient } from './worker-client';
 
 interface Waiter {
   version: number;
@@ -141,12 +142,6 @@ export class DocumentStore {
 
   all(): OpenDocument[] {
     return [...this.docs.values()];
-  }
-
-  /** An open document whose path is `path`. */
-  byPath(path: string): OpenDocument | undefined {
-    for (const doc of this.docs.values()) if (doc.path === path) return doc;
-    return undefined;
   }
 
   /** Re-analyse every open document (settings changed, worker restarted). */
@@ -307,6 +302,8 @@ export class DocumentStore {
       if (closed) this.runClosed(closed);
     } finally {
       this.pumping = false;
+      // A document closed while its settings were read: the worker is still free for the next one.
+      if (!this.options.worker.busy && (this.ready.size > 0 || this.closedJobs.length > 0)) setImmediate(() => void this.pump());
     }
   }
 
