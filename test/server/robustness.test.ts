@@ -72,6 +72,28 @@ print("unterminated)
     assert.equal(defs.length, 1, 'a request on the current version is answered');
   });
 
+  it('shares one analysis per version between concurrent requests, and re-parses incrementally after an edit', async () => {
+    const text = bigFile(20);
+    const name = 'shared.py';
+    const uri = client.uri(name);
+    const opened = client.open(name, text);
+    const at = positionOf(text, 'get_layer("h_3")', 'get_layer("h'.length);
+    const answers = await Promise.all([
+      client.definition(name, at),
+      client.references(name, at),
+      client.documentSymbols(name),
+      client.codeLenses(name),
+      client.modelGraph(name),
+    ]);
+    await opened;
+    assert.equal(answers[0].length, 1);
+    assert.equal(client.logs.filter((l) => l.startsWith(`analysis ${uri} v1:`)).length, 1, 'one analysis for version 1');
+    const version = await client.edit(name, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, '# a comment\n');
+    await client.diagnostics(uri, version);
+    const second = client.logs.find((l) => l.startsWith(`analysis ${uri} v${version}:`));
+    assert.match(second ?? '', /incremental parse/);
+  });
+
   it('logs a failing handler and answers with an empty result', async () => {
     await client.open('errors.py', BASE);
     const result = await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: client.uri('errors.py') }, position: null as unknown as Position });
