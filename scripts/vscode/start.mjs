@@ -52,6 +52,8 @@ async function main() {
     server = await startCodeServer({
       stateDir: join(hostDir(), 'start'),
       port: Number(option('--port') ?? process.env.PORT ?? 0) || undefined,
+      // The workbench loads a development extension given in the URL's payload only with the smoke-test driver on.
+      smokeTestDriver: true,
       settings: { 'workbench.startupEditor': 'readme', 'editor.hover.delay': 300 },
     });
   } catch (error) {
