@@ -36,6 +36,7 @@ interface Binding {
   TF_ATTR_INT: number;
   TF_ATTR_FLOAT: number;
   TF_ATTR_STRING: number;
+  TF_ATTR_SHAPE: number;
   executeOp(name: string, attrs: Attr[], inputs: number[], outputs: number): { id: number; shape: number[]; dtype: number }[];
   createTensor(shape: number[], dtype: number, values: Float32Array | Int32Array | Uint8Array): number;
   deleteTensor(id: number): void;
@@ -180,6 +181,41 @@ export class RawOps {
     for (const h of this.constants.values()) this.free(h);
     this.constants.clear();
     this.constValues.clear();
+  }
+
+  // ───────────── resource variables (updated in place by TF's fused optimizer kernels) ─────────────
+
+  private static variables = 0;
+
+  /** A float resource variable holding `init` (the handle is owned like any other). */
+  createVariable(init: H): H {
+    const name = `model_lens_${process.pid}_${++RawOps.variables}`;
+    const attrs = [
+      this.str('container', ''),
+      this.str('shared_name', name),
+      this.type('dtype', this.F),
+      { name: 'shape', type: this.b.TF_ATTR_SHAPE, value: init.shape },
+      this.str('debug_name', name),
+    ];
+    const res = this.exec('VarHandleOp', attrs, [], 1)[0]!;
+    this.exec('AssignVariableOp', this.attrs('assignvar', () => [this.type('dtype', this.F), this.bool('validate_shape', false)]), [res, init], 0);
+    return res;
+  }
+
+  readVariable(res: H): H {
+    return this.op('ReadVariableOp', this.attrs('readvar', () => [this.type('dtype', this.F)]), res);
+  }
+
+  /** Deletes the variable's storage, then its handle. */
+  destroyVariable(res: H): void {
+    if (res.id < 0) return;
+    this.exec('DestroyResourceOp', this.attrs('destroyvar', () => [this.bool('ignore_lookup_error', true)]), [res], 0);
+    this.free(res);
+  }
+
+  /** Runs a Resource* training op (no outputs). */
+  apply(name: string, attrs: Attr[], inputs: H[]): void {
+    this.exec(name, attrs, inputs, 0);
   }
 
   // ───────────── attributes ─────────────
