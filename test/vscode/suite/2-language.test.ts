@@ -3,22 +3,8 @@
 // extension host, the language server in its own process).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activate, fileUri, hoverText, labelOf, open, positionOf, SOURCE, until, writeFile } from './util';
+import { activate, fileUri, hoverText, labelOf, open, positionOf, SOURCE, until, USER_FILE, writeFile } from './util';
 
-/** A new user's own file, not one of the examples. */
-const USER_FILE = `import keras
-from keras import layers
-
-inputs = keras.Input(shape=(20,))
-x = layers.Dense(48, activation="relu", name="encoder")(inputs)
-x = layers.Dropout(0.2)(x)
-code = layers.Dense(8, activation="relu", name="bottleneck")(x)
-outputs = layers.Dense(3, activation="softmax", name="scores")(code)
-model = keras.Model(inputs, outputs, name="my_model")
-model.compile(optimizer="adam", loss="categorical_crossentropy")
-
-probe = model.get_layer("")
-`;
 
 async function complete(uri: vscode.Uri, pos: vscode.Position, trigger?: string): Promise<string[]> {
   const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, pos, trigger);
@@ -72,7 +58,7 @@ suite('language features in a real VS Code', () => {
 
   test('hovers a layer in a new user file', async function () {
     this.timeout(60_000);
-    const uri = fileUri('my_model.py');
+    const uri = writeFile('my_model.py', USER_FILE);
     const editor = await open(uri);
     const pos = positionOf(editor.document, '"bottleneck"', 3);
     const text = await until('a hover on bottleneck', async () => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Commands, type TrainerEvent } from '../../../protocol/protocol';
 import type { RunSnapshot } from '../../../client/src/run-manager';
-import { activate, fileUri, open, shownMessages } from './util';
+import { activate, fileUri, open, shownMessages, USER_FILE, writeFile } from './util';
 
 type Histogram = Extract<TrainerEvent, { type: 'histogram' }>;
 
@@ -46,7 +46,7 @@ suite('Train & Inspect in a real VS Code', () => {
   test('a new user file trains with a tapped layer', async function () {
     this.timeout(300_000);
     const api = await activate();
-    const uri = fileUri('my_model.py');
+    const uri = writeFile('my_model.py', USER_FILE);
     await open(uri);
     const started = await vscode.commands.executeCommand<RunSnapshot | undefined>(
       Commands.trainAndInspect,

@@ -8,6 +8,22 @@ import type { ModelLensApi } from '../../../client/src/api';
 export const EXTENSION_ID = 'model-lens.model-lens';
 export const SOURCE = 'Model Lens';
 
+/** A new user's own file, not one of the examples. */
+export const USER_FILE = `import keras
+from keras import layers
+
+inputs = keras.Input(shape=(20,))
+x = layers.Dense(48, activation="relu", name="encoder")(inputs)
+x = layers.Dropout(0.2)(x)
+code = layers.Dense(8, activation="relu", name="bottleneck")(x)
+outputs = layers.Dense(3, activation="softmax", name="scores")(code)
+model = keras.Model(inputs, outputs, name="my_model")
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+
+probe = model.get_layer("")
+`;
+
+
 /** The workspace: a copy of examples/ (test/vscode/run.mjs) or the first folder VS Code has open. */
 export function workspaceDir(): string {
   const fromEnv = process.env['MODEL_LENS_TEST_WORKSPACE'];
