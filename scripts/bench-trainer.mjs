@@ -68,8 +68,10 @@ log(backend.detail);
 
 async function tfjsRun(model, batchSize, mode) {
   const perEpoch = [];
+  const cpuPerEpoch = [];
   let end;
   let detail = '';
+  let cpu = process.cpuUsage();
   const request = {
     file: models[model].file,
     data: data[model].file,
@@ -85,8 +87,16 @@ async function tfjsRun(model, batchSize, mode) {
   await trainer.runTraining(request, {
     backend,
     emit: (e) => {
-      if (e.type === 'epoch') perEpoch.push(e.samplesPerSecond);
-      if (e.type === 'start') detail = e.backendDetail;
+      if (e.type === 'epoch') {
+        perEpoch.push(e.samplesPerSecond);
+        const used = process.cpuUsage(cpu);
+        cpuPerEpoch.push(data[model].samples / ((used.user + used.system) / 1e6));
+        cpu = process.cpuUsage();
+      }
+      if (e.type === 'start') {
+        detail = e.backendDetail;
+        cpu = process.cpuUsage();
+      }
       if (e.type === 'end') end = e;
     },
   });
@@ -96,6 +106,7 @@ async function tfjsRun(model, batchSize, mode) {
     samplesPerSecond: Math.round(Math.max(...measured)),
     meanSamplesPerSecond: Math.round(measured.reduce((a, b) => a + b, 0) / measured.length),
     perEpoch: perEpoch.map(Math.round),
+    samplesPerCpuSecond: Math.round(Math.max(...cpuPerEpoch.slice(1))),
     engine: /fast path/.test(detail) ? 'fast' : 'general',
   };
 }
@@ -116,8 +127,10 @@ x, y = d["x"], d["y"]
 class Timer(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self.t = time.perf_counter()
+        self.c = time.process_time()
     def on_epoch_end(self, epoch, logs=None):
         times.append(time.perf_counter() - self.t)
+        cpu.append(time.process_time() - self.c)
 
 def mlp():
     inputs = keras.Input(shape=(784,))
@@ -144,9 +157,10 @@ for batch in cfg["batches"]:
     keras.utils.set_random_seed(1)
     model, targets = mlp() if cfg["model"] == "mlp" else cnn()
     times = []
+    cpu = []
     model.fit(x, targets, batch_size=batch, epochs=cfg["epochs"], shuffle=True, verbose=0, callbacks=[Timer()])
     measured = times[1:]
-    out["cases"].append({"batchSize": batch, "samplesPerSecond": round(len(x) / min(measured)), "meanSamplesPerSecond": round(len(x) / (sum(measured) / len(measured))), "perEpoch": [round(len(x) / t) for t in times]})
+    out["cases"].append({"batchSize": batch, "samplesPerSecond": round(len(x) / min(measured)), "meanSamplesPerSecond": round(len(x) / (sum(measured) / len(measured))), "perEpoch": [round(len(x) / t) for t in times], "samplesPerCpuSecond": round(len(x) / min(cpu[1:]))})
 print(json.dumps(out))
 `;
 
@@ -210,7 +224,12 @@ for (const model of ['mlp', 'cnn']) {
       samples: data[model].samples,
       tfjs: { tapsOff, tapsOn, tapsEvery50, generalEngine: general },
       keras: kerasCase,
-      ratioToKeras: { tapsOff: ratio(tapsOff.samplesPerSecond, kerasCase?.samplesPerSecond), tapsOn: ratio(tapsOn.samplesPerSecond, kerasCase?.samplesPerSecond), generalEngine: ratio(general.samplesPerSecond, kerasCase?.samplesPerSecond) },
+      ratioToKeras: {
+        tapsOff: ratio(tapsOff.samplesPerSecond, kerasCase?.samplesPerSecond),
+        tapsOn: ratio(tapsOn.samplesPerSecond, kerasCase?.samplesPerSecond),
+        generalEngine: ratio(general.samplesPerSecond, kerasCase?.samplesPerSecond),
+        perCpuSecond: ratio(tapsOff.samplesPerCpuSecond, kerasCase?.samplesPerCpuSecond),
+      },
       tapsOverheadPercent: Math.round((1 - tapsOn.samplesPerSecond / tapsOff.samplesPerSecond) * 1000) / 10,
       tapsEvery50OverheadPercent: Math.round((1 - tapsEvery50.samplesPerSecond / tapsOff.samplesPerSecond) * 1000) / 10,
       fastOverGeneral: ratio(tapsOff.samplesPerSecond, general.samplesPerSecond),
@@ -224,7 +243,10 @@ const report = {
   tfjs: backend.detail,
   keras: keras.python ? { python: keras.python } : { skipped: keras.reason },
   epochs: EPOCHS,
-  note: 'samples/s = training samples / epoch wall time of the best epoch after the first (mean also given); ratios use the best epochs; same .npz data, models and batch sizes on both sides',
+  note:
+    'samples/s = training samples / epoch wall time of the best epoch after the first (mean also given); ratios use the best epochs; ' +
+    'samplesPerCpuSecond divides by the process CPU time instead (all threads; less sensitive to other load on the machine, but blind to parallelism); ' +
+    'same .npz data, models and batch sizes on both sides',
   cases,
   targets: {
     tapsOverheadBelow10Percent: cases.every((c) => c.tapsOverheadPercent < 10),
