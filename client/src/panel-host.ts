@@ -225,11 +225,20 @@ export class ModelPanel implements vscode.Disposable {
   private deliver(message: HostMessage): void {
     const type = message.type;
     const events = type === 'event' ? (Array.isArray(message.payload) ? message.payload : [message.payload]) : [];
-    void this.panel.webview.postMessage(message).then((delivered) => {
-      if (!delivered) return;
-      this.posted[type] = (this.posted[type] ?? 0) + 1;
-      for (const e of events as TrainerEvent[]) this.eventsPosted[e.type] = (this.eventsPosted[e.type] ?? 0) + 1;
-    });
+    let sending: Thenable<boolean>;
+    try {
+      sending = this.panel.webview.postMessage(message);
+    } catch {
+      return; // disposed meanwhile
+    }
+    sending.then(
+      (delivered) => {
+        if (!delivered) return;
+        this.posted[type] = (this.posted[type] ?? 0) + 1;
+        for (const e of events as TrainerEvent[]) this.eventsPosted[e.type] = (this.eventsPosted[e.type] ?? 0) + 1;
+      },
+      () => undefined,
+    );
   }
 
   /** The run to export: the live run shown, else the loaded one. */
