@@ -37,6 +37,7 @@ mkdirSync(benchDir, { recursive: true });
 
 // ───────────── data: one file per model, shared by tfjs and Keras ─────────────
 const EPOCHS = quick ? 3 : 5;
+const FIDELITY_STEPS = 8;
 const mnist = trainer.loadBundledMnist(1);
 const n = mnist.y.shape[0];
 function dataset(kind) {
@@ -134,25 +135,45 @@ class Timer(keras.callbacks.Callback):
 
 def mlp():
     inputs = keras.Input(shape=(784,))
-    h = layers.Dense(64, activation="relu")(inputs)
+    h = layers.Dense(64, activation="relu", name="dense")(inputs)
     a = layers.Dense(32, activation="relu", name="dense_intermediate")(h)
-    out = layers.Dense(5, activation="softmax")(a)
+    out = layers.Dense(5, activation="softmax", name="dense_1")(a)
     m = keras.Model(inputs, [out, a])
     # The seed's intent: CE on the first output + 0.1 * mean|activation of dense_intermediate|.
     m.compile(optimizer="adam", loss=["categorical_crossentropy", lambda yt, yp: 0.1 * tf.reduce_mean(tf.abs(yp))])
     return m, [y, np.zeros((len(x), 32), "float32")]
 
+def targets_for(kind, t, n):
+    return [t[0][:n], t[1][:n]] if kind == "mlp" else t[:n]
+
 def cnn():
     m = keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
-        layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(2),
-        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
-        layers.Flatten(), layers.Dense(10, activation="softmax"),
+        layers.Conv2D(16, 3, activation="relu", name="conv1"), layers.MaxPooling2D(2, name="pool1"),
+        layers.Conv2D(32, 3, activation="relu", name="conv2"), layers.MaxPooling2D(2, name="pool2"),
+        layers.Flatten(name="flatten"), layers.Dense(10, activation="softmax", name="classifier"),
     ])
     m.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     return m, y
 
 out = {"tensorflow": tf.__version__, "keras": keras.__version__, "cases": []}
+
+# Fidelity: the initial weights and the running batch losses of fit() without shuffling, so the
+# tfjs trainer can start from the same weights and be compared step by step.
+keras.utils.set_random_seed(7)
+model, targets = mlp() if cfg["model"] == "mlp" else cnn()
+weights = {}
+for layer in model.layers:
+    for v in layer.weights:
+        weights["%s/%s" % (layer.name, v.name.split("/")[-1])] = v.numpy()
+np.savez(cfg["weights"], **weights)
+running = []
+class Running(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        running.append(float(logs["loss"]))
+n = cfg["fidelitySteps"] * 32
+model.fit(x[:n], targets_for(cfg["model"], targets, n), batch_size=32, epochs=1, shuffle=False, verbose=0, callbacks=[Running()])
+out["fidelity"] = {"weights": cfg["weights"], "runningLoss": running}
 for batch in cfg["batches"]:
     keras.utils.set_random_seed(1)
     model, targets = mlp() if cfg["model"] == "mlp" else cnn()
@@ -194,7 +215,8 @@ writeFileSync(scriptFile, KERAS_SCRIPT);
 
 function kerasRun(model, batches) {
   if (!keras.python) return null;
-  const r = run(keras.python, [scriptFile, JSON.stringify({ model, data: data[model].file, batches, epochs: EPOCHS })], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const config = { model, data: data[model].file, batches, epochs: EPOCHS, weights: join(benchDir, `${model}-keras-init.npz`), fidelitySteps: FIDELITY_STEPS };
+  const r = run(keras.python, [scriptFile, JSON.stringify(config)], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
   const line = r.stdout.trim().split('\n').pop();
   try {
     return JSON.parse(line);
@@ -207,9 +229,22 @@ function kerasRun(model, batches) {
 // ───────────── run ─────────────
 const load = [loadavg()[0]];
 const cases = [];
+const fidelity = {};
 for (const model of ['mlp', 'cnn']) {
   log(`Keras fit: ${model}…`);
   const k = kerasRun(model, [32, 256]);
+  if (k?.fidelity) {
+    const keras = k.fidelity.runningLoss;
+    const opts = { file: models[model].file, data: data[model].file, weights: k.fidelity.weights, steps: FIDELITY_STEPS, batchSize: 32 };
+    try {
+      const fast = await trainer.runningLosses(backend.tf, { ...opts, engine: 'fast' });
+      const general = await trainer.runningLosses(backend.tf, { ...opts, engine: 'general' });
+      const maxDiff = (a) => Math.max(...a.map((v, i) => Math.abs(v - keras[i])));
+      fidelity[model] = { steps: FIDELITY_STEPS, kerasRunningLoss: keras, fastRunningLoss: fast, maxAbsDiffFast: maxDiff(fast), maxAbsDiffGeneral: maxDiff(general) };
+    } catch (error) {
+      fidelity[model] = { error: String(error.message ?? error) };
+    }
+  }
   for (const batchSize of [32, 256]) {
     log(`tfjs: ${model}, batch ${batchSize}…`);
     const tapsOff = await tfjsRun(model, batchSize, 'tapsOff');
@@ -243,6 +278,9 @@ const report = {
   tfjs: backend.detail,
   keras: keras.python ? { python: keras.python } : { skipped: keras.reason },
   epochs: EPOCHS,
+  fidelity: Object.keys(fidelity).length
+    ? { description: `running batch loss of ${FIDELITY_STEPS} Adam steps from Keras's initial weights, same batches, no shuffling: tfjs fast and general engines vs Keras fit`, ...fidelity }
+    : null,
   note:
     'samples/s = training samples / epoch wall time of the best epoch after the first (mean also given); ratios use the best epochs; ' +
     'samplesPerCpuSecond divides by the process CPU time instead (all threads; less sensitive to other load on the machine, but blind to parallelism); ' +

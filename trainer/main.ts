@@ -21,6 +21,7 @@ export { loadBackend } from './backend';
 /** For scripts/bench-trainer.mjs: the same data files for tfjs and Keras. */
 export { loadBundledMnist } from './data/sources';
 export { writeNpz } from './data/npy';
+export { runningLosses } from './fidelity';
 
 function serve(): void {
   const ipc = typeof process.send === 'function';
