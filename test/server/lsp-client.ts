@@ -93,7 +93,7 @@ export class LspClient {
   static async start(options: ClientOptions = {}): Promise<LspClient> {
     const root = options.root ?? mkdtempSync(join(tmpdir(), 'model-lens-lsp-'));
     const ipc = options.transport === 'ipc';
-    const child = fork(SERVER, [ipc ? '--node-ipc' : '--stdio'], { silent: true, execArgv: [] });
+    const child = fork(SERVER, [ipc ? '--node-ipc' : '--stdio'], { silent: true, execArgv: process.env.LSP_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.LSP_PROFILE] : [] });
     child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[server stderr] ${d}`));
     const connection = ipc
       ? createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child))
