@@ -233,6 +233,19 @@ model2 = keras.Model(inputs, {"out": out, "w": dense.get_weights()})
       ]);
     });
 
+    it('other outputs Keras cannot build a model from (as the analyzer reports them)', async () => {
+      const text = `from tensorflow import keras
+base = keras.Sequential([
+    keras.layers.Dense(128, activation="relu", input_shape=(784,)),
+    keras.layers.Dense(64, activation="relu", name="features"),
+])
+probe = keras.Model(inputs=base.inputs, outputs=[base.output, base.get_layer("features").output])
+`;
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [['invalid-model-output', '[base.output, base.get_layer("features").output]']]);
+      assert.match(message(diagnostics[0]), /Keras raises when building this model: .*never been called/);
+    });
+
     it('symbolic model.add_loss outside a layer call, not inside one', async () => {
       const text = `${FUNCTIONAL}
 model.add_loss(keras.ops.mean(features))

@@ -25,6 +25,7 @@ export const Codes = {
   targetShape: 'fit-target-shape',
   inputShape: 'input-shape-mismatch',
   weightAsOutput: 'weight-as-output',
+  invalidModelOutput: 'invalid-model-output',
   symbolicAddLoss: 'symbolic-add-loss',
 } as const;
 

@@ -219,7 +219,8 @@ function weightOutputs(ctx: CheckContext): Diagnostic[] {
       out.push(diagnostic(rangeOfNode(element), Codes.weightAsOutput, DiagnosticSeverity.Error, weightMessage(ctx, element, receiver), { fixes: lossFixesFor(ctx, model) }));
     }
     if (!flagged && model.error && call) {
-      out.push(diagnostic(rangeOfNode(outputs), Codes.weightAsOutput, DiagnosticSeverity.Error, `Model outputs must be Keras tensors: ${model.error}.`));
+      // Something else the analyzer knows Keras refuses (e.g. `.output` of a Sequential never called).
+      out.push(diagnostic(rangeOfNode(outputs), Codes.invalidModelOutput, DiagnosticSeverity.Error, `Keras raises when building this model: ${model.error}.`));
     }
   }
   return out;
