@@ -48,6 +48,9 @@ async function openPanel(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => (window as unknown as { __posted?: unknown[] }).__posted?.length);
 }
 
+/** Runs the panel's idle-time updates (text alternatives) now. */
+const flushIdle = (page: Page) => page.evaluate(() => (window as unknown as { __modelLens: { flushIdle(): void } }).__modelLens.flushIdle());
+
 /** Scrolls a chart into view, lets the panel draw it, and reads its pixels. */
 async function chartPixels(page: Page, selector: string, rect: 'plot' | 'plotRidge' | 'plotOverlay', color?: [number, number, number], tolerance = 60) {
   await page.locator(selector).scrollIntoViewIfNeeded();
@@ -107,6 +110,7 @@ describe('panel in headless Chromium', () => {
     assert.equal(curves.canvasWidth, Math.round(curves.cssWidth * 2), 'backing store follows devicePixelRatio 2');
 
     // every tapped tensor: ridgeline and overlay painted
+    await flushIdle(page);
     const tensors = tensorsOf(act);
     assert.equal(tensors.length, await page.locator('.cards canvas[data-chart="histograms"]').count());
     for (const { layer, tensor } of tensors) {
@@ -130,8 +134,10 @@ describe('panel in headless Chromium', () => {
     assert.ok(Math.abs(mean - last.stats.mean) <= Math.abs(last.stats.mean) * 0.01, `${mean} vs ${last.stats.mean}`);
     assert.equal(await row.locator('[data-stat="nonFinite"]').textContent(), String(last.stats.nonFinite));
     assert.equal(await row.locator('[data-stat="zero"]').textContent(), `${(last.stats.zeroFraction * 100).toFixed(0)} %`);
-    const table = await page.locator('.cards [data-layer="dense_intermediate"] table.visually-hidden tr').count();
-    assert.equal(table, 1 + 3, 'offscreen table: header and one row per tensor');
+    await flushIdle(page);
+    const table = page.locator('.cards [data-layer="dense_intermediate"] table.visually-hidden tr');
+    assert.equal(await table.count(), 1 + 3, 'offscreen table: header and one row per tensor');
+    assert.equal(await table.nth(1).locator('td').nth(4).textContent(), String(last.stats.nonFinite));
   });
 
   it('focuses one layer with the picker and goes back to all (keyboard)', async () => {
@@ -232,6 +238,11 @@ describe('panel in headless Chromium', () => {
       assert.match((await fresh.textContent('#run-status')) ?? '', /^Completed: trained 6 epochs/);
       const tensors = tensorsOf(cnn);
       assert.equal(tensors.length, 9);
+      // Cards below the fold are not drawn yet, but their charts are already described.
+      await flushIdle(fresh);
+      const lastLabel = await fresh.getAttribute(histSel('classifier', 'bias'), 'aria-label');
+      assert.match(lastLabel ?? '', /bias of classifier over 7 snapshots, from initial to epoch 6/);
+      assert.equal(await fresh.getAttribute(histSel('classifier', 'bias'), 'data-plot-ridge'), null, 'not drawn while off screen');
       assert.equal(await fresh.locator('.cards canvas[data-chart="histograms"]').count(), tensors.length);
       for (const { layer, tensor } of tensors) {
         const px = await chartPixels(fresh, histSel(layer, tensor), 'plotRidge');
@@ -288,6 +299,7 @@ describe('panel in headless Chromium', () => {
     }
     for (const want of ['#data', '#epochs', '#batch-size', '#start-run', '#open-run', '#export-run', '#y-scale', '#layer-picker', 'layer-focus', 'reveal', 'checkbox'])
       assert.ok(seen.has(want), `${want} reachable by Tab (saw ${[...seen].join(', ')})`);
+    await flushIdle(page);
     const canvases = await page.locator('canvas').evaluateAll((cs) => cs.map((c) => [c.getAttribute('role'), c.getAttribute('aria-label') ?? '']));
     for (const [role, label] of canvases) {
       assert.equal(role, 'img');

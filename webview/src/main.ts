@@ -48,10 +48,27 @@ const charts = new ChartSet({
 });
 let channel: HostChannel | null = null;
 
+const idleQueue = new Map<object, () => void>();
+let idleScheduled = false;
+function idle(key: object, update: () => void): void {
+  idleQueue.set(key, update);
+  if (idleScheduled) return;
+  idleScheduled = true;
+  const run = () => {
+    idleScheduled = false;
+    const jobs = [...idleQueue.values()];
+    idleQueue.clear();
+    for (const job of jobs) job();
+  };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 1000 });
+  else setTimeout(run, 50);
+}
+
 const ctx: ViewContext = {
   state: () => state,
   dispatch,
   requestFrame: () => schedule(),
+  idle,
   post<K extends keyof WebviewToHost>(type: K, payload: WebviewToHost[K]) {
     channel?.post(type, payload);
   },
@@ -194,6 +211,12 @@ function onMessage(m: HostMessage): void {
     schedule();
   },
   persistNow,
+  /** Runs the queued text-alternative updates now (tests read them). */
+  flushIdle: () => {
+    const jobs = [...idleQueue.values()];
+    idleQueue.clear();
+    for (const job of jobs) job();
+  },
   /** Handles a host message synchronously (the bench times the frame that follows). */
   receive: onMessage,
   schedule,

@@ -94,7 +94,13 @@ export class CurvesView {
         }),
       );
     }
-    // Text alternative: first and latest value of every series, as a label and an offscreen table.
+    this.ctx.idle(this, () => this.updateText());
+  }
+
+  /** Text alternative: first and latest value of every series, as a label and an offscreen table. */
+  private updateText(): void {
+    const run = this.ctx.state().run;
+    const names = components(run);
     const rows: [string, string, string, string][] = [];
     for (const name of names)
       for (const split of ['train', 'val'] as const) {

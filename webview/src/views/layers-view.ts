@@ -111,10 +111,18 @@ class TensorRow {
     this.ctx.charts.delete(this.chart);
   }
 
-  /** Data side (cheap, every tapped tensor): warnings, and the charts marked for redrawing. */
+  /**
+   * Data side (cheap, every tapped tensor): warnings, the chart marked for redrawing, and the text
+   * alternatives queued for idle time — for every card, on screen or not, so that a screen reader
+   * finds every chart described.
+   */
   refreshData(): void {
     this.chart.invalidate();
     this.warnings = tensorWarnings(this.series, this.family);
+    this.ctx.idle(this, () => {
+      const run = this.ctx.state().run;
+      if (run) this.renderText(run);
+    });
   }
 
   /** DOM side (only for cards on screen): stats strip, warnings, text alternatives. */
@@ -131,13 +139,21 @@ class TensorRow {
     setText(this.stats.epoch, epochName(run, s.epoch[n - 1]));
     this.stats.nonFinite.classList.toggle('error', last.nonFinite > 0);
     this.stats.zero.classList.toggle('warning', this.warnings.some((w) => w.kind === 'dead'));
-    const cells = [epochName(run, s.epoch[n - 1]), fmt(last.mean), fmt(last.std), fmtPercent(last.zeroFraction), String(last.nonFinite)];
-    cells.forEach((text, i) => setText(this.cells[i + 1], text));
     const key = this.warnings.map((w) => w.message + w.since).join('|');
     if (this.warn.dataset.key !== key) {
       this.warn.dataset.key = key;
       fill(this.warn, this.warnings.map((w) => h('li', { class: w.severity, 'data-warning': w.kind }, `⚠ ${w.message} (since ${epochName(run, w.since)})`)));
     }
+  }
+
+  /** Text alternatives (idle time): the canvas's description and the offscreen table row. */
+  private renderText(run: RunState): void {
+    const s = this.series;
+    const n = s.length;
+    if (n === 0) return;
+    const last = s.statsAt(n - 1);
+    const cells = [epochName(run, s.epoch[n - 1]), fmt(last.mean), fmt(last.std), fmtPercent(last.zeroFraction), String(last.nonFinite)];
+    cells.forEach((text, i) => setText(this.cells[i + 1], text));
     const first = s.statsAt(0);
     const what = `${TENSOR_TITLE[s.tensor].toLowerCase()} of ${s.layer}`;
     const span = n > 1 ? `over ${n} snapshots, from ${epochName(run, s.epoch[0])} to ${epochName(run, s.epoch[n - 1])}` : `at ${epochName(run, s.epoch[0])}`;
