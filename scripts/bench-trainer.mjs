@@ -14,7 +14,8 @@
 //     configured for a local index). Without Python the Keras columns are null, with the reason.
 //
 // Prints one JSON object on stdout (progress on stderr). Targets: taps overhead < 10 %, tfjs
-// throughput ≥ Keras fit. `--quick` runs fewer epochs and samples.
+// throughput ≥ Keras fit. `--quick` runs fewer epochs and samples; `--rounds=N` (default 2),
+// `--models=mlp,cnn` select what runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -232,6 +233,7 @@ const cases = [];
 const fidelity = {};
 // Rounds interleave Keras and tfjs over time, so a burst of other load on the machine does not
 // hit one side only; each figure is the best epoch over all rounds.
+const MODELS = (process.argv.find((a) => a.startsWith('--models='))?.slice(9) ?? 'mlp,cnn').split(',');
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 2));
 const merge = (a, b) => {
   if (!a) return b;
@@ -247,7 +249,7 @@ const merge = (a, b) => {
 const results = {};
 const MODES = ['tapsOff', 'tapsOn', 'tapsEvery50', 'general'];
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const model of ['mlp', 'cnn']) {
+  for (const model of MODELS) {
     log(`round ${round}/${ROUNDS}: Keras fit, ${model}…`);
     const k = kerasRun(model, [32, 256]);
     if (k?.fidelity && !fidelity[model]) {
@@ -271,7 +273,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
   }
 }
-for (const model of ['mlp', 'cnn']) {
+for (const model of MODELS) {
   for (const batchSize of [32, 256]) {
     const { keras: kerasCase, tapsOff, tapsOn, tapsEvery50, general } = results[`${model}/${batchSize}`];
     const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
