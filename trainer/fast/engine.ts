@@ -231,7 +231,7 @@ export class FastEngine implements TrainEngine {
       }),
     );
     const o = plan.optimizer;
-    this.description = `fast path: raw TensorFlow ops with fused gradient kernels, one flat ${o.kind === 'adam' ? (o.weightDecay ? 'AdamW' : 'Adam') : o.kind === 'sgd' ? 'SGD' : 'RMSprop'} update`;
+    this.description = `fast path: raw TensorFlow ops, fused gradient kernels, in-place ${o.kind === 'adam' ? (o.weightDecay ? 'AdamW' : 'Adam') : o.kind === 'sgd' ? 'SGD' : 'RMSprop'} kernel on one parameter variable`;
   }
 
   /** Live raw handles (for leak tests): 0 after dispose(). */
