@@ -13,9 +13,9 @@ export interface Point {
   column: number;
 }
 
-/** Line starts of a source text, for turning offsets into positions only when asked. */
-class LineIndex {
-  private readonly starts: number[] = [0];
+/** Line starts of a source text, for turning offsets into positions only when asked (also used by the server). */
+export class LineIndex {
+  readonly starts: number[] = [0];
 
   constructor(source: string) {
     for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.starts.push(i + 1);

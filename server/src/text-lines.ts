@@ -3,12 +3,15 @@
  * text alone (cheaper than asking tree-sitter, whose every node access crosses into wasm).
  */
 import type { Position, Range } from 'vscode-languageserver';
+import { LineIndex } from '../../analysis/syntax-tree';
 
 export class TextLines {
-  private readonly starts: number[] = [0];
+  private readonly lines: LineIndex;
+  private readonly starts: readonly number[];
 
   constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    this.lines = new LineIndex(text);
+    this.starts = this.lines.starts;
   }
 
   offset(pos: Position): number | undefined {
@@ -19,14 +22,8 @@ export class TextLines {
   }
 
   position(offset: number): Position {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - this.starts[lo] };
+    const { row, column } = this.lines.point(offset);
+    return { line: row, character: column };
   }
 
   slice(range: Range): string | undefined {
