@@ -37,6 +37,11 @@ export interface ModelLensApi {
   runtime(): RuntimeChoice;
   /** The status bar item's text. */
   statusText(): string;
+  /**
+   * The context keys the extension maintains, as last set with `setContext` (VS Code offers no
+   * way to read a context key back), and the layer under the cursor they are about.
+   */
+  contextKeys(): { values: Record<string, boolean>; layer?: string; key?: string };
 }
 
 function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -97,5 +102,9 @@ export function createApi(ctx: LensContext): ModelLensApi {
     },
     runtime: () => ctx.runtime.choose(),
     statusText: () => ctx.status.text,
+    contextKeys: () => {
+      const { layer, key } = ctx.layerKeys.context();
+      return { values: ctx.layerKeys.values(), ...(layer ? { layer } : {}), ...(key ? { key } : {}) };
+    },
   };
 }

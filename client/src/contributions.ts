@@ -13,6 +13,10 @@ export const PANEL_VIEW_TYPE = 'modelLens.trainInspect';
 export const ContextKeys = {
   /** Some run is training. */
   trainingActive: 'modelLens.trainingActive',
+  /** The active Python editor's cursor is on a layer Tap Layer can act on (layer-context-keys.ts). */
+  onLayerReference: 'modelLens.onLayerReference',
+  /** …and that layer is tapped. */
+  onTappedLayer: 'modelLens.onTappedLayer',
 } as const;
 
 const CATEGORY = 'Model Lens';
@@ -43,8 +47,9 @@ export const CONTRIBUTES = {
     'editor/context': [
       { command: Commands.trainAndInspect, when: PY, group: 'modelLens@1' },
       { command: Commands.showModelSummary, when: PY, group: 'modelLens@2' },
-      { command: Commands.tapLayer, when: PY, group: 'modelLens@3' },
-      { command: Commands.untapLayer, when: PY, group: 'modelLens@4' },
+      // Only on a layer reference, and only the one that changes something (the palette keeps both).
+      { command: Commands.tapLayer, when: `${PY} && ${ContextKeys.onLayerReference} && !${ContextKeys.onTappedLayer}`, group: 'modelLens@3' },
+      { command: Commands.untapLayer, when: `${PY} && ${ContextKeys.onLayerReference} && ${ContextKeys.onTappedLayer}`, group: 'modelLens@4' },
       { command: Commands.stopTraining, when: `${PY} && ${ContextKeys.trainingActive}`, group: 'modelLens@5' },
     ],
     'editor/title': [

@@ -10,6 +10,7 @@ import { guarded } from './commands/resolve';
 import { ContextKeys } from './contributions';
 import { exportRun, openSavedRun } from './commands/runs';
 import { ModelLensLanguageClient } from './language-client';
+import { LayerContextKeys } from './layer-context-keys';
 import { LensContext } from './lens-context';
 import { findModel, modelKey, parseModelKey, requestModelName } from './model-target';
 import { RuntimeLocator, runtimeVersions, trainerEnv } from './native-backend';
@@ -84,6 +85,7 @@ async function activateInner(context: vscode.ExtensionContext): Promise<ModelLen
   );
 
   registerCommands(ctx);
+  ctx.layerKeys = ctx.own(new LayerContextKeys(ctx.lsp, ctx.runs, { log: (message) => ctx.output.warn(message) }));
   ctx.command(SHOW_PANEL_COMMAND, (key?: unknown) => {
     if (typeof key !== 'string') return;
     const { file, model } = parseModelKey(key);

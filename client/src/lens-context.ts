@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ModelLensLanguageClient } from './language-client';
+import type { LayerContextKeys } from './layer-context-keys';
 import type { RuntimeLocator } from './native-backend';
 import type { PanelHost } from './panel-host';
 import type { RunManager } from './run-manager';
@@ -23,6 +24,7 @@ export class LensContext implements vscode.Disposable {
   status!: StatusBar;
   panels!: PanelHost;
   training!: Training;
+  layerKeys!: LayerContextKeys;
 
   constructor(readonly extension: vscode.ExtensionContext) {}
 

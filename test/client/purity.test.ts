@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from './helpers';
 
-const PURE = ['settings', 'train-request', 'model-target', 'run-manager', 'message-queue', 'saved-run', 'format', 'native-backend', 'trainer-process', 'contributions'];
+const PURE = ['settings', 'train-request', 'model-target', 'run-manager', 'message-queue', 'saved-run', 'format', 'native-backend', 'trainer-process', 'contributions', 'layer-context'];
 
 /** Value imports (not `import type`) of a TypeScript file, resolved to files when relative. */
 function valueImports(file: string): string[] {
