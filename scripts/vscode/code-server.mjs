@@ -46,8 +46,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts code-server on 127.0.0.1.
  * @param {{ stateDir: string, userDataDir?: string, extensionsDir?: string, settings?: object,
- *           smokeTestDriver?: boolean, port?: number, log?: (line: string) => void, installVsix?: string[] }} o
- * stateDir holds config, XDG folders and the server's log (`code-server.log`).
+ *           smokeTestDriver?: boolean, port?: number, log?: (line: string) => void, installVsix?: string[],
+ *           onSpawn?: (child: import('node:child_process').ChildProcess) => void }} o
+ * stateDir holds config, XDG folders and the server's log (`code-server.log`). `onSpawn` gets the
+ * process (the leader of its own process group) as soon as it is started, before it answers.
  */
 export async function startCodeServer(o) {
   const paths = ensureCodeServer({ quiet: true });
@@ -88,6 +90,7 @@ export async function startCodeServer(o) {
   const logFile = join(stateDir, 'code-server.log');
   const logStream = createWriteStream(logFile);
   const child = spawn(paths.node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  o.onSpawn?.(child);
   child.stdout.pipe(logStream, { end: false });
   child.stderr.pipe(logStream, { end: false });
   let exited = /** @type {number | null | undefined} */ (undefined);

@@ -4,13 +4,16 @@
 //   - Desktop VS Code (`code` on PATH): `code --extensionDevelopmentPath=<repo> FOLDER`.
 //   - Otherwise (or with --browser): code-server from npm (installed on first use into
 //     .cache/vscode-host/), listening on 127.0.0.1, the extension loaded as a development extension;
-//     open the printed URL in a browser. Ctrl+C stops it (and everything it started).
+//     open the printed URL in a browser. Ctrl+C, SIGTERM or SIGHUP stops it (and everything it
+//     started), and so does the end of the process that started this script (scripts/vscode/supervise.mjs).
 // The bundles are built first (`scripts/build.mjs`); after a rebuild, reload the window.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCodeServer } from './code-server.mjs';
+import { superviseGroup } from './supervise.mjs';
 import { hostDir, INSTALL_HELP } from './install-code-server.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -47,6 +50,9 @@ async function main() {
     return r.status ?? 0;
   }
   say(`no desktop VS Code (\`code\`) on PATH: starting code-server (VS Code in the browser)`);
+  // From the moment it exists, code-server (its own process group) goes when this script is
+  // stopped — Ctrl+C, SIGTERM, SIGHUP — or orphaned (supervise.mjs).
+  let supervision;
   let server;
   try {
     server = await startCodeServer({
@@ -55,8 +61,13 @@ async function main() {
       // The workbench loads a development extension given in the URL's payload only with the smoke-test driver on.
       smokeTestDriver: true,
       settings: { 'workbench.startupEditor': 'readme', 'editor.hover.delay': 300 },
+      onSpawn: (child) => (supervision = superviseGroup(child, { log: say })),
     });
   } catch (error) {
+    if (supervision?.stoppedBy) {
+      await supervision.done;
+      return { signal: supervision.stoppedBy };
+    }
     console.error(`[model-lens] ERROR: ${error instanceof Error ? error.message : error}`);
     console.error(`[model-lens] ${INSTALL_HELP}`);
     return 1;
@@ -69,19 +80,25 @@ async function main() {
   say('Open a .py file, type model.get_layer(" to complete layer names, hover them, and run');
   say('"Model Lens: Train & Inspect" from the command palette (F1). Press Ctrl+C here to stop.');
   if (process.env.BROWSER && !flag('--no-open')) spawn(process.env.BROWSER, [url], { stdio: 'ignore', detached: true }).unref();
-  await new Promise((resolveStop) => {
-    const stop = () => resolveStop(undefined);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    server.child.once('exit', stop);
-  });
-  say('stopping code-server');
+  const end = await supervision.done;
   await server.stop();
-  return 0;
+  if (end.stoppedBy) {
+    say('code-server stopped');
+    return { signal: end.stoppedBy };
+  }
+  say(`code-server exited by itself (${end.signal ?? `exit code ${end.code}`}); see ${server.logFile}`);
+  return end.code === 0 ? 0 : 1;
 }
 
 main().then(
-  (c) => process.exit(c),
+  (c) => {
+    // Stopped by a signal: end the same way (the handlers are gone by now), so that npm and the
+    // shell see what happened.
+    if (typeof c === 'object') {
+      process.exitCode = 128 + (constants.signals[c.signal] ?? 15);
+      process.kill(process.pid, c.signal);
+    } else process.exit(c);
+  },
   (error) => {
     console.error(`[model-lens] ERROR: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
