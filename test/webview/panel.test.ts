@@ -283,6 +283,52 @@ describe('panel in headless Chromium', () => {
     await settle(page);
   });
 
+  it('redraws charts at the new width when the panel is resized (pixels), reusing backing stores', async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const curvesSel = 'canvas[data-chart="curves"]';
+    const hist = histSel('dense_intermediate', 'activation');
+    /** Plot width, box width, backing-store width, and painted pixels right of the box (must be none). */
+    const geometry = (sel: string) =>
+      page.locator(sel).evaluate((c: HTMLCanvasElement) => {
+        const box = c.parentElement!.getBoundingClientRect().width;
+        const plot = Number((c.dataset.plot ?? c.dataset.plotOverlay ?? '0,0,0,0').split(',')[2]);
+        const plotRight = (c.dataset.plotOverlay ?? c.dataset.plot ?? '0,0,0,0').split(',').map(Number);
+        const dpr = c.width / c.getBoundingClientRect().width;
+        const x0 = Math.ceil(box * dpr);
+        let beyond = 0;
+        if (c.width > x0) {
+          const d = c.getContext('2d')!.getImageData(x0, 0, c.width - x0, c.height).data;
+          for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) beyond++;
+        }
+        return { plot, right: plotRight[0] + plotRight[2], box, backing: c.width, dpr, beyond };
+      });
+    const before = await geometry(curvesSel);
+    await page.setViewportSize({ width: 1000, height: 900 });
+    const narrowCurves = await chartPixels(page, curvesSel, 'plot', DARK_BLUE);
+    const narrow = await geometry(curvesSel);
+    assert.ok(Math.abs(before.box - narrow.box - 200) <= 2, `box follows the panel: ${before.box} → ${narrow.box}`);
+    assert.ok(Math.abs(before.plot - narrow.plot - (before.box - narrow.box)) <= 1, `plot redrawn at the new width: ${before.plot} → ${narrow.plot}`);
+    assert.equal(narrow.backing, before.backing, 'a small shrink keeps the backing store');
+    assert.equal(narrow.beyond, 0, 'nothing painted beyond the chart');
+    assert.ok(narrowCurves.matching > 200, `curves redrawn: ${narrowCurves.matching}`);
+    const ridge = await chartPixels(page, hist, 'plotRidge', DARK_BLUE);
+    assert.ok(ridge.painted > ridge.area * 0.03 && ridge.matching > 50, `ridgeline redrawn: ${ridge.painted}/${ridge.area}`);
+    const h = await geometry(hist);
+    assert.ok(h.right <= h.box + 0.5 && h.right > h.box - 40, `overlay ends at the chart's right edge: ${h.right} of ${h.box}`);
+    assert.equal(h.beyond, 0, 'nothing painted beyond the histogram chart');
+    // much narrower: the backing store is reallocated at the exact size
+    await page.setViewportSize({ width: 600, height: 900 });
+    await chartPixels(page, curvesSel, 'plot', DARK_BLUE);
+    const small = await geometry(curvesSel);
+    assert.equal(small.backing, Math.round(small.box * small.dpr), 'backing store shrunk with the chart');
+    await page.setViewportSize({ width: 1200, height: 900 });
+    const wide = await chartPixels(page, curvesSel, 'plot', DARK_BLUE);
+    const back = await geometry(curvesSel);
+    assert.equal(back.plot, before.plot, 'same plot at the original size');
+    assert.equal(back.backing, before.backing);
+    assert.ok(wide.matching > 200);
+  });
+
   it('is keyboard reachable and every chart has a text alternative', async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.focus('body');

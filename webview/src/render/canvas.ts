@@ -72,18 +72,36 @@ export function readPalette(el: Element): Palette {
 }
 
 /**
+ * A backing store is reallocated when the chart outgrows it, or when it would waste more than
+ * this share of its width (so dragging a panel edge back and forth reuses one allocation).
+ */
+export const SHRINK_BELOW = 0.7;
+const backingDpr = new WeakMap<HTMLCanvasElement, number>();
+
+/**
  * Sizes a canvas's backing store for its CSS size and the device pixel ratio and returns a context
- * drawing in CSS pixels. Resizing the backing store only when needed keeps redraws cheap.
+ * drawing in CSS pixels, in [0, cssW) × [0, cssH). The height is exact; the width only grows, or
+ * shrinks when much too wide (SHRINK_BELOW): reallocating a backing store (and with it the
+ * compositor's resource for the canvas, and a layout of the canvas element) on every step of a
+ * resize cost more than the drawing. The canvas element is sized to its backing store (CSS px,
+ * top left of its box) and the chart box (`contain: strict`) clips what lies beyond the chart.
  */
 export function prepareCanvas(canvas: HTMLCanvasElement, cssW: number, cssH: number, dpr: number): CanvasRenderingContext2D | null {
   const w = Math.max(1, Math.round(cssW * dpr));
   const h = Math.max(1, Math.round(cssH * dpr));
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
+  if (canvas.width < w || canvas.width * SHRINK_BELOW > w || backingDpr.get(canvas) !== dpr) {
+    canvas.width = w;
+    canvas.style.width = `${w / dpr}px`;
+    backingDpr.set(canvas, dpr);
+  }
+  if (canvas.height !== h) {
+    canvas.height = h;
+    canvas.style.height = `${h / dpr}px`;
+  }
   const ctx = canvas.getContext('2d');
   if (!ctx) return null;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, cssW, cssH);
+  ctx.clearRect(0, 0, canvas.width / dpr, cssH);
   return ctx;
 }
 
