@@ -39,13 +39,17 @@ class ContinueSignal {}
 
 export interface CallArgs {
   positional: Value[];
-  keywords: Map<string, Value>;
+  /** Read-only: calls without keywords share one empty map. */
+  keywords: ReadonlyMap<string, Value>;
   /** The call expression, for source ranges. */
   node: Node;
   /** Nodes of the positional/keyword argument expressions, parallel to the values. */
   positionalNodes: Node[];
-  keywordNodes: Map<string, Node>;
+  keywordNodes: ReadonlyMap<string, Node>;
 }
+
+const NO_KEYWORDS: ReadonlyMap<string, Value> = new Map();
+const NO_KEYWORD_NODES: ReadonlyMap<string, Node> = new Map();
 
 export interface NoteSink {
   note(line: number, severity: 'info' | 'warning' | 'error', message: string): void;
@@ -68,8 +72,13 @@ export class Interpreter {
 
   // ───────────── statements ─────────────
 
-  execBlock(nodes: Node[], scope: Scope): void {
-    for (const node of nodes) this.execStmt(node, scope);
+  /** Runs the statements of a block (or module), skipping comments. */
+  execBlock(block: Node, scope: Scope): void {
+    const statements = block.namedChildren;
+    for (let i = 0; i < statements.length; i++) {
+      const statement = statements[i];
+      if (statement && statement.type !== 'comment') this.execStmt(statement, scope);
+    }
   }
 
   execStmt(node: Node, scope: Scope): void {
@@ -94,7 +103,7 @@ export class Interpreter {
       case 'class_definition':
         return this.defineClass(node, scope);
       case 'decorated_definition': {
-        const def = node.childForFieldName('definition');
+        const def = field(node, 'definition');
         if (!def) return;
         if (def.type === 'class_definition' && node.children.some((c) => c.type === 'decorator' && /\bdataclass\b/.test(c.text))) {
           this.defineClass(def, scope, true);
@@ -120,7 +129,7 @@ export class Interpreter {
       case 'continue_statement':
         throw new ContinueSignal();
       case 'global_statement':
-        for (const id of node.namedChildren) if (id) scope.globals.add(id.text);
+        for (const id of node.namedChildren) if (id) scope.declareGlobal(id.text);
         return;
       case 'raise_statement': {
         // `raise SystemExit(main())` runs main() first; then the raise ends the current function.
@@ -129,7 +138,7 @@ export class Interpreter {
         throw new ReturnSignal(unknown('raised'));
       }
       case 'block':
-        return this.execBlock(children(node), scope);
+        return this.execBlock(node, scope);
       default:
         // pass, nonlocal, assert, delete, match, print, comments, ...: nothing to model.
         return;
@@ -137,13 +146,13 @@ export class Interpreter {
   }
 
   private execAssignment(node: Node, scope: Scope): void {
-    const right = node.childForFieldName('right');
-    const left = node.childForFieldName('left');
+    const right = field(node, 'right');
+    const left = field(node, 'left');
     if (!right || !left) return; // annotation only (`x: int`)
     // Chained assignment `a = b = value` nests in tree-sitter: the right side is itself an assignment.
     if (right.type === 'assignment') {
       this.execAssignment(right, scope);
-      const innerLeft = right.childForFieldName('left');
+      const innerLeft = field(right, 'left');
       if (innerLeft) this.assignTarget(left, this.evalExpr(innerLeft, scope), scope);
       return;
     }
@@ -151,9 +160,9 @@ export class Interpreter {
   }
 
   private execAugmented(node: Node, scope: Scope): void {
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    const op = node.childForFieldName('operator')?.text ?? '';
+    const left = field(node, 'left');
+    const right = field(node, 'right');
+    const op = field(node, 'operator')?.text ?? '';
     if (!left || !right) return;
     const current = this.evalExpr(left, scope);
     const value = this.evalExpr(right, scope);
@@ -172,14 +181,14 @@ export class Interpreter {
         this.keras.onBind(target, value, scope);
         return;
       case 'attribute': {
-        const obj = this.evalExpr(target.childForFieldName('object')!, scope);
-        const attr = target.childForFieldName('attribute')?.text ?? '';
+        const obj = this.evalExpr(field(target, 'object')!, scope);
+        const attr = field(target, 'attribute')?.text ?? '';
         this.setAttr(obj, attr, value, target);
         return;
       }
       case 'subscript': {
-        const obj = this.evalExpr(target.childForFieldName('value')!, scope);
-        const index = target.childForFieldName('subscript');
+        const obj = this.evalExpr(field(target, 'value')!, scope);
+        const index = field(target, 'subscript');
         if (!index) return;
         const key = this.evalExpr(index, scope);
         if (obj.k === 'dict') dictSet(obj, key, value);
@@ -234,8 +243,8 @@ export class Interpreter {
   }
 
   private execIf(node: Node, scope: Scope): void {
-    const cond = truthy(this.evalExpr(node.childForFieldName('condition')!, scope));
-    const consequence = node.childForFieldName('consequence');
+    const cond = truthy(this.evalExpr(field(node, 'condition')!, scope));
+    const consequence = field(node, 'consequence');
     if (cond === true) {
       if (consequence) this.execStmt(consequence, scope);
       return;
@@ -248,12 +257,12 @@ export class Interpreter {
     for (const alt of node.childrenForFieldName('alternative')) {
       if (!alt) continue;
       if (alt.type === 'else_clause') {
-        const body = alt.childForFieldName('body');
+        const body = field(alt, 'body');
         if (body) this.execStmt(body, scope);
         return;
       }
-      const altCond = truthy(this.evalExpr(alt.childForFieldName('condition')!, scope));
-      const altBody = alt.childForFieldName('consequence');
+      const altCond = truthy(this.evalExpr(field(alt, 'condition')!, scope));
+      const altBody = field(alt, 'consequence');
       if (altCond === true) {
         if (altBody) this.execStmt(altBody, scope);
         return;
@@ -275,9 +284,9 @@ export class Interpreter {
   }
 
   private execFor(node: Node, scope: Scope): void {
-    const left = node.childForFieldName('left')!;
-    const body = node.childForFieldName('body');
-    const iterable = this.evalExpr(node.childForFieldName('right')!, scope);
+    const left = field(node, 'left')!;
+    const body = field(node, 'body');
+    const iterable = this.evalExpr(field(node, 'right')!, scope);
     const items = this.iterate(iterable, node);
     if (!body) return;
     if (!items) {
@@ -297,13 +306,13 @@ export class Interpreter {
       this.assignTarget(left, items[i], scope);
       if (this.runLoopBody(body, scope) === 'break') return;
     }
-    const alternative = node.childForFieldName('alternative');
+    const alternative = field(node, 'alternative');
     if (alternative) this.execStmt(alternative, scope);
   }
 
   private execWhile(node: Node, scope: Scope): void {
-    const condNode = node.childForFieldName('condition')!;
-    const body = node.childForFieldName('body');
+    const condNode = field(node, 'condition')!;
+    const body = field(node, 'body');
     if (!body) return;
     const limit = Math.min(this.budget.limits.loopIterations, 1000);
     for (let i = 0; ; i++) {
@@ -339,22 +348,22 @@ export class Interpreter {
 
   private execWith(node: Node, scope: Scope): void {
     for (const item of node.descendantsOfType('with_item')) {
-      const value = item?.childForFieldName('value');
+      const value = field(item, 'value');
       if (!value) continue;
       if (value.type === 'as_pattern') {
         const expr = value.namedChildren[0];
-        const alias = value.childForFieldName('alias');
+        const alias = field(value, 'alias');
         const v = expr ? this.evalExpr(expr, scope) : UNKNOWN;
         const target = alias?.namedChildren[0] ?? alias;
         if (target) this.assignTarget(target, v, scope);
       } else this.evalExpr(value, scope);
     }
-    const body = node.childForFieldName('body');
+    const body = field(node, 'body');
     if (body) this.execStmt(body, scope);
   }
 
   private execTry(node: Node, scope: Scope): void {
-    const body = node.childForFieldName('body');
+    const body = field(node, 'body');
     const failedBefore = this.keras.failedImports;
     if (body) this.execStmt(body, scope);
     if (this.keras.failedImports > failedBefore) {
@@ -372,7 +381,7 @@ export class Interpreter {
   }
 
   private defineFunction(node: Node, scope: Scope): void {
-    const name = node.childForFieldName('name')?.text ?? '<lambda>';
+    const name = field(node, 'name')?.text ?? '<lambda>';
     const closure = scope.kind === 'class' ? scope.parent! : scope;
     const defaults = this.evalDefaults(node, scope);
     scope.assign(name, { k: 'func', name, node, closure, isLambda: false, defaults, module: this.keras.currentModule });
@@ -381,26 +390,26 @@ export class Interpreter {
   /** Default values are evaluated once, when `def` runs — as in Python. */
   private evalDefaults(node: Node, scope: Scope): Map<string, Value> {
     const defaults = new Map<string, Value>();
-    const params = node.childForFieldName('parameters');
+    const params = field(node, 'parameters');
     for (const p of params?.namedChildren ?? []) {
       if (!p || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
-      const name = p.childForFieldName('name')?.text;
-      const value = p.childForFieldName('value');
+      const name = field(p, 'name')?.text;
+      const value = field(p, 'value');
       if (name && value) defaults.set(name, this.evalExpr(value, scope));
     }
     return defaults;
   }
 
   private defineClass(node: Node, scope: Scope, isDataclass = false): void {
-    const name = node.childForFieldName('name')?.text ?? '<class>';
+    const name = field(node, 'name')?.text ?? '<class>';
     const bases: Value[] = [];
-    for (const arg of node.childForFieldName('superclasses')?.namedChildren ?? []) {
+    for (const arg of field(node, 'superclasses')?.namedChildren ?? []) {
       if (arg && arg.type !== 'keyword_argument') bases.push(this.evalExpr(arg, scope));
     }
     const cls: ClassValue = { k: 'class', name, node, bases, attrs: new Map(), kerasBase: this.keras.kerasBaseOf(bases) };
     const body = new Scope(scope, 'class');
-    const block = node.childForFieldName('body');
-    if (block) this.execBlock(children(block), body);
+    const block = field(node, 'body');
+    if (block) this.execBlock(block, body);
     for (const [key, value] of body.vars) {
       cls.attrs.set(key, value.k === 'func' ? { ...value, owner: cls } : value);
     }
@@ -451,7 +460,7 @@ export class Interpreter {
       case 'dictionary_comprehension':
         return this.evalDictComprehension(node, scope);
       case 'attribute':
-        return this.getAttr(this.evalExpr(node.childForFieldName('object')!, scope), node.childForFieldName('attribute')!.text, node);
+        return this.getAttr(this.evalExpr(field(node, 'object')!, scope), field(node, 'attribute')!.text, node);
       case 'call':
         return this.evalCall(node, scope);
       case 'subscript':
@@ -459,15 +468,15 @@ export class Interpreter {
       case 'binary_operator':
         return binaryOp(
           this,
-          node.childForFieldName('operator')!.text,
-          this.evalExpr(node.childForFieldName('left')!, scope),
-          this.evalExpr(node.childForFieldName('right')!, scope),
+          field(node, 'operator')!.text,
+          this.evalExpr(field(node, 'left')!, scope),
+          this.evalExpr(field(node, 'right')!, scope),
           node,
         );
       case 'unary_operator':
         return this.evalUnary(node, scope);
       case 'not_operator': {
-        const t = truthy(this.evalExpr(node.childForFieldName('argument')!, scope));
+        const t = truthy(this.evalExpr(field(node, 'argument')!, scope));
         return t === undefined ? unknown('not') : bool(!t);
       }
       case 'boolean_operator':
@@ -479,14 +488,14 @@ export class Interpreter {
       case 'lambda':
         return { k: 'func', name: '<lambda>', node, closure: scope, isLambda: true, defaults: this.evalDefaults(node, scope), module: this.keras.currentModule };
       case 'named_expression': {
-        const value = this.evalExpr(node.childForFieldName('value')!, scope);
-        this.assignTarget(node.childForFieldName('name')!, value, scope);
+        const value = this.evalExpr(field(node, 'value')!, scope);
+        this.assignTarget(field(node, 'name')!, value, scope);
         return value;
       }
       case 'ellipsis':
         return { k: 'builtin', name: 'Ellipsis' };
       case 'keyword_argument':
-        return this.evalExpr(node.childForFieldName('value')!, scope);
+        return this.evalExpr(field(node, 'value')!, scope);
       default:
         return unknown(node.type);
     }
@@ -513,7 +522,7 @@ export class Interpreter {
     const dict: Value = { k: 'dict', keys: [], values: [] };
     for (const child of node.namedChildren) {
       if (child?.type === 'pair') {
-        dictSet(dict, this.evalExpr(child.childForFieldName('key')!, scope), this.evalExpr(child.childForFieldName('value')!, scope));
+        dictSet(dict, this.evalExpr(field(child, 'key')!, scope), this.evalExpr(field(child, 'value')!, scope));
       } else if (child?.type === 'dictionary_splat') {
         const other = this.evalExpr(child.namedChildren[0]!, scope);
         if (other.k === 'dict') other.keys.forEach((k, i) => dictSet(dict, k, other.values[i]));
@@ -523,17 +532,17 @@ export class Interpreter {
   }
 
   private evalComprehension(node: Node, scope: Scope): Value[] {
-    const body = node.childForFieldName('body')!;
+    const body = field(node, 'body')!;
     const results: Value[] = [];
     this.runComprehension(node, scope, (inner) => results.push(this.evalExpr(body, inner)));
     return results;
   }
 
   private evalDictComprehension(node: Node, scope: Scope): Value {
-    const pair = node.childForFieldName('body')!;
+    const pair = field(node, 'body')!;
     const dict: Value = { k: 'dict', keys: [], values: [] };
     this.runComprehension(node, scope, (inner) =>
-      dictSet(dict, this.evalExpr(pair.childForFieldName('key')!, inner), this.evalExpr(pair.childForFieldName('value')!, inner)),
+      dictSet(dict, this.evalExpr(field(pair, 'key')!, inner), this.evalExpr(field(pair, 'value')!, inner)),
     );
     return dict;
   }
@@ -552,8 +561,8 @@ export class Interpreter {
         if (cond === undefined) return this.uncertainly(() => run(index + 1));
         return run(index + 1);
       }
-      const items = this.iterate(this.evalExpr(clause.childForFieldName('right')!, inner), clause);
-      const left = clause.childForFieldName('left')!;
+      const items = this.iterate(this.evalExpr(field(clause, 'right')!, inner), clause);
+      const left = field(clause, 'left')!;
       if (!items) {
         this.uncertainly(() => {
           this.assignTarget(left, unknown('loop variable'), inner);
@@ -572,19 +581,23 @@ export class Interpreter {
   private evalString(node: Node, scope: Scope): Value {
     if (node.type === 'concatenated_string') return this.evalExpr(node, scope);
     const start = node.children[0]?.text ?? '"';
-    const isF = /f/i.test(start);
-    const isBytes = /b/i.test(start);
-    const raw = /r/i.test(start);
+    // The prefix (`f`, `rb`, …) is what precedes the quote; a plain `"` or `'` has none.
+    const plain = start === '"' || start === "'" || start === '"""' || start === "'''";
+    const isF = !plain && /f/i.test(start);
+    const isBytes = !plain && /b/i.test(start);
+    const raw = !plain && /r/i.test(start);
     let out = '';
+    let hasInterpolation = false;
     for (const child of node.children) {
       if (!child) continue;
       if (child.type === 'string_content') out += raw ? child.text : unescapePython(child.text);
       else if (child.type === 'escape_sequence') out += raw ? child.text : unescapePython(child.text);
       else if (child.type === 'interpolation') {
+        hasInterpolation = true;
         if (!isF) return unknown('string');
-        const expr = child.childForFieldName('expression') ?? child.namedChildren[0];
+        const expr = field(child, 'expression') ?? child.namedChildren[0];
         const value = expr ? this.evalExpr(expr, scope) : UNKNOWN;
-        const spec = child.childForFieldName('format_specifier')?.text.replace(/^:/, '');
+        const spec = field(child, 'format_specifier')?.text.replace(/^:/, '');
         const text = formatValue(value, spec);
         if (text === undefined) return unknown('f-string');
         out += text;
@@ -593,13 +606,12 @@ export class Interpreter {
     if (isBytes) return unknown('bytes');
     // A plain literal remembers where it was written, so a name passed through variables and
     // parameters can still be renamed at its source.
-    const hasInterpolation = node.children.some((c) => c?.type === 'interpolation');
-    return hasInterpolation ? str(out) : { k: 'str', v: out, origin: this.rangeOf(node), originFile: this.keras.currentModule?.file };
+    return hasInterpolation ? str(out) : { k: 'str', v: out, origin: node, originFile: this.keras.currentModule?.file };
   }
 
   private evalUnary(node: Node, scope: Scope): Value {
-    const op = node.childForFieldName('operator')?.text;
-    const arg = this.evalExpr(node.childForFieldName('argument')!, scope);
+    const op = field(node, 'operator')?.text;
+    const arg = this.evalExpr(field(node, 'argument')!, scope);
     if (arg.k === 'num' || arg.k === 'bool') {
       const v = Number(arg.v);
       if (op === '-') return num(-v, arg.k === 'bool' || arg.int);
@@ -611,12 +623,12 @@ export class Interpreter {
   }
 
   private evalBoolean(node: Node, scope: Scope): Value {
-    const op = node.childForFieldName('operator')?.text;
-    const left = this.evalExpr(node.childForFieldName('left')!, scope);
+    const op = field(node, 'operator')?.text;
+    const left = this.evalExpr(field(node, 'left')!, scope);
     const t = truthy(left);
     if (t === undefined) return unknown('boolean');
     if ((op === 'and' && !t) || (op === 'or' && t)) return left;
-    return this.evalExpr(node.childForFieldName('right')!, scope);
+    return this.evalExpr(field(node, 'right')!, scope);
   }
 
   private evalComparison(node: Node, scope: Scope): Value {
@@ -643,7 +655,7 @@ export class Interpreter {
   }
 
   private evalSubscript(node: Node, scope: Scope): Value {
-    const obj = this.evalExpr(node.childForFieldName('value')!, scope);
+    const obj = this.evalExpr(field(node, 'value')!, scope);
     const subs = node.childrenForFieldName('subscript').filter((s): s is Node => !!s);
     const keys = subs.map((s) => (s.type === 'slice' ? this.evalSlice(s, scope) : this.evalExpr(s, scope)));
     return this.keras.subscript(obj, keys, node) ?? subscriptValue(obj, keys);
@@ -664,46 +676,50 @@ export class Interpreter {
   // ───────────── calls and attributes ─────────────
 
   evalArgs(node: Node, scope: Scope): CallArgs {
-    const args: CallArgs = { positional: [], keywords: new Map(), node, positionalNodes: [], keywordNodes: new Map() };
-    const argList = node.childForFieldName('arguments');
-    if (!argList) return args;
-    if (argList.type === 'generator_expression') {
-      args.positional.push(this.evalExpr(argList, scope));
-      args.positionalNodes.push(argList);
-      return args;
-    }
-    for (const arg of argList.namedChildren) {
-      if (!arg || arg.type === 'comment') continue;
-      if (arg.type === 'keyword_argument') {
-        const name = arg.childForFieldName('name')!.text;
-        args.keywords.set(name, this.evalExpr(arg.childForFieldName('value')!, scope));
-        args.keywordNodes.set(name, arg.childForFieldName('value')!);
-      } else if (arg.type === 'list_splat') {
-        const items = this.iterate(this.evalExpr(arg.namedChildren[0]!, scope), arg);
-        for (const item of items ?? [unknown('*args')]) {
-          args.positional.push(item);
-          args.positionalNodes.push(arg);
+    const positional: Value[] = [];
+    const positionalNodes: Node[] = [];
+    // Most calls pass no keywords: they share one empty map instead of making two.
+    let keywords: Map<string, Value> | undefined;
+    let keywordNodes: Map<string, Node> | undefined;
+    const argList = field(node, 'arguments');
+    if (argList?.type === 'generator_expression') {
+      positional.push(this.evalExpr(argList, scope));
+      positionalNodes.push(argList);
+    } else if (argList) {
+      for (const arg of argList.namedChildren) {
+        if (!arg || arg.type === 'comment') continue;
+        if (arg.type === 'keyword_argument') {
+          const name = field(arg, 'name')!.text;
+          const valueNode = field(arg, 'value')!;
+          (keywords ??= new Map()).set(name, this.evalExpr(valueNode, scope));
+          (keywordNodes ??= new Map()).set(name, valueNode);
+        } else if (arg.type === 'list_splat') {
+          const items = this.iterate(this.evalExpr(arg.namedChildren[0]!, scope), arg);
+          for (const item of items ?? [unknown('*args')]) {
+            positional.push(item);
+            positionalNodes.push(arg);
+          }
+        } else if (arg.type === 'dictionary_splat') {
+          const dict = this.evalExpr(arg.namedChildren[0]!, scope);
+          if (dict.k === 'dict') {
+            dict.keys.forEach((k, i) => {
+              if (k.k === 'str') {
+                (keywords ??= new Map()).set(k.v, dict.values[i]);
+                (keywordNodes ??= new Map()).set(k.v, arg);
+              }
+            });
+          }
+        } else {
+          positional.push(this.evalExpr(arg, scope));
+          positionalNodes.push(arg);
         }
-      } else if (arg.type === 'dictionary_splat') {
-        const dict = this.evalExpr(arg.namedChildren[0]!, scope);
-        if (dict.k === 'dict') {
-          dict.keys.forEach((k, i) => {
-            if (k.k === 'str') {
-              args.keywords.set(k.v, dict.values[i]);
-              args.keywordNodes.set(k.v, arg);
-            }
-          });
-        }
-      } else {
-        args.positional.push(this.evalExpr(arg, scope));
-        args.positionalNodes.push(arg);
       }
     }
-    return args;
+    return { positional, keywords: keywords ?? NO_KEYWORDS, node, positionalNodes, keywordNodes: keywordNodes ?? NO_KEYWORD_NODES };
   }
 
   private evalCall(node: Node, scope: Scope): Value {
-    const fnNode = node.childForFieldName('function')!;
+    const fnNode = field(node, 'function')!;
     const callee = this.evalExpr(fnNode, scope);
     const args = this.evalArgs(node, scope);
     return this.call(callee, args);
@@ -766,7 +782,7 @@ export class Interpreter {
     this.bindParameters(fn, args, self, local);
     this.depth++;
     try {
-      const body = fn.node.childForFieldName('body');
+      const body = field(fn.node, 'body');
       if (!body) return NONE;
       if (fn.isLambda) return this.evalExpr(body, local);
       this.execStmt(body, local);
@@ -781,12 +797,13 @@ export class Interpreter {
   }
 
   private bindParameters(fn: FuncValue, args: CallArgs, self: Value | undefined, local: Scope): void {
-    const positional = self ? [self, ...args.positional] : [...args.positional];
-    const keywords = new Map(args.keywords);
+    const positional = self ? [self, ...args.positional] : args.positional;
+    // Keywords are consumed as parameters bind (what is left goes to **kwargs): copy only when there are any.
+    const keywords = args.keywords.size > 0 ? new Map(args.keywords) : undefined;
     const defaults = fn.defaults;
     let index = 0;
     let keywordOnly = false;
-    for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+    for (const p of field(fn.node, 'parameters')?.namedChildren ?? []) {
       if (!p) continue;
       switch (p.type) {
         case 'list_splat_pattern':
@@ -796,8 +813,8 @@ export class Interpreter {
           continue;
         case 'dictionary_splat_pattern': {
           const rest: Value = { k: 'dict', keys: [], values: [] };
-          for (const [k, v] of keywords) dictSet(rest, str(k), v);
-          keywords.clear();
+          if (keywords) for (const [k, v] of keywords) dictSet(rest, str(k), v);
+          keywords?.clear();
           local.vars.set(p.namedChildren[0]?.text ?? 'kwargs', rest);
           continue;
         }
@@ -807,10 +824,10 @@ export class Interpreter {
         case 'positional_separator':
           continue;
       }
-      const name = p.type === 'identifier' ? p.text : (p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text ?? '');
+      const name = p.type === 'identifier' ? p.text : (field(p, 'name')?.text ?? p.namedChildren[0]?.text ?? '');
       let value: Value | undefined;
       if (!keywordOnly && index < positional.length) value = positional[index++];
-      else if (keywords.has(name)) {
+      else if (keywords?.has(name)) {
         value = keywords.get(name);
         keywords.delete(name);
       } else value = defaults.get(name);
@@ -877,10 +894,10 @@ export class Interpreter {
   }
 
   rangeOf(node: Node): SourceRange {
-    return {
-      start: { line: node.startPosition.row, character: node.startPosition.column },
-      end: { line: node.endPosition.row, character: node.endPosition.column },
-    };
+    // Each position is a line-index search: ask once per end.
+    const start = node.startPosition;
+    const end = node.endPosition;
+    return { start: { line: start.row, character: start.column }, end: { line: end.row, character: end.column } };
   }
 
   /**
@@ -892,7 +909,7 @@ export class Interpreter {
     scope.vars.set('__name__', str(file));
     this.keras.withModule(file, text, () => {
       try {
-        this.execBlock(children(root), scope);
+        this.execBlock(root, scope);
       } catch (error) {
         if (!(error instanceof ReturnSignal)) throw error;
       }
@@ -903,7 +920,7 @@ export class Interpreter {
   /** Runs module code, turning a budget overrun into a note. */
   runModule(root: Node): boolean {
     try {
-      this.execBlock(children(root), this.moduleScope);
+      this.execBlock(root, this.moduleScope);
       return true;
     } catch (error) {
       if (error instanceof BudgetExceeded) {
@@ -921,10 +938,17 @@ function annotatedFields(block: Node | null): string[] {
   const fields: string[] = [];
   for (const stmt of block ? children(block) : []) {
     const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-    const left = assignment?.type === 'assignment' && assignment.childForFieldName('type') ? assignment.childForFieldName('left') : null;
+    const left = assignment?.type === 'assignment' && field(assignment, 'type') ? field(assignment, 'left') : null;
     if (left?.type === 'identifier') fields.push(left.text);
   }
   return fields;
+}
+
+/** `node.childForFieldName(name)` without a callback per lookup (the evaluator's most frequent tree query). */
+export function field(node: Node, name: string): Node | null {
+  const nodes = node.children;
+  for (let i = 0; i < nodes.length; i++) if (nodes[i].fieldName === name) return nodes[i];
+  return null;
 }
 
 export function children(node: Node): Node[] {

@@ -38,7 +38,21 @@ function collapseInternal(path: string): string {
   return path.replace(/^keras\.src(?=\.)/, 'keras');
 }
 
+/** canonicalPath is pure and called on every attribute of an API value: remember its answers. */
+const canonicalCache = new Map<string, string>();
+const CANONICAL_CACHE_LIMIT = 10_000;
+
 export function canonicalPath(path: string): string {
+  let found = canonicalCache.get(path);
+  if (found === undefined) {
+    found = computeCanonicalPath(path);
+    if (canonicalCache.size >= CANONICAL_CACHE_LIMIT) canonicalCache.clear();
+    canonicalCache.set(path, found);
+  }
+  return found;
+}
+
+function computeCanonicalPath(path: string): string {
   let p = path;
   for (let round = 0; round < 3; round++) {
     const before = p;
@@ -87,7 +101,7 @@ function execImportWith(node: Node, scope: Scope, resolveLocal: (module: string)
   const local = moduleNode.type === 'relative_import' || !isKnownLibrary(module) ? resolveLocal(module) : undefined;
   if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
     if (local) for (const [name, value] of local) scope.assign(name, value);
-    else scope.wildcards.push(canonicalPath(module));
+    else scope.addWildcard(canonicalPath(module));
     return;
   }
   for (const item of node.childrenForFieldName('name')) {

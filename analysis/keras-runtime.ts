@@ -108,11 +108,12 @@ export class KerasRuntime {
       layer.name = nameValue.v;
       layer.nameSource = this.interp.uncertain > 0 ? 'approximate' : 'explicit';
       if (nameNode?.type === 'string') {
-        layer.nameRange = this.interp.rangeOf(nameNode);
-        this.addReference('name_argument', nameNode, nameValue.v, null, layer);
+        const range = this.interp.rangeOf(nameNode);
+        layer.nameRange = range;
+        this.addReferenceAt('name_argument', { start: { ...range.start }, end: { ...range.end } }, nameValue.v, null, layer);
       } else if (nameValue.origin) {
         // Written elsewhere (a constant, a parameter default): that literal spells the name.
-        layer.nameRange = nameValue.origin;
+        layer.nameRange = this.interp.rangeOf(nameValue.origin);
         if (nameValue.originFile) layer.nameFile = nameValue.originFile;
       }
     } else {
@@ -201,7 +202,11 @@ export class KerasRuntime {
   }
 
   addReference(kind: Reference['kind'], node: Node, text: string, model: ModelObj | null, layer: LayerObj | undefined): void {
-    const reference: Reference = { kind, range: this.interp.rangeOf(node), text, modelId: model?.id ?? null, layerId: layer?.id ?? null };
+    this.addReferenceAt(kind, this.interp.rangeOf(node), text, model, layer);
+  }
+
+  addReferenceAt(kind: Reference['kind'], range: SourceRange, text: string, model: ModelObj | null, layer: LayerObj | undefined): void {
+    const reference: Reference = { kind, range, text, modelId: model?.id ?? null, layerId: layer?.id ?? null };
     if (this.currentModule) reference.file = this.currentModule.file;
     this.references.push(reference);
   }

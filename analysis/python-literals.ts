@@ -2,13 +2,24 @@
 import { dictGet, isSequence, list, num, pyStr, str, tuple, unknown, type Value } from './values';
 
 export function parseInteger(text: string): Value {
+  if (isDigits(text)) return num(Number(text), true);
   const clean = text.replace(/_/g, '').toLowerCase();
   if (/^0[xob]/.test(clean)) return num(Number(clean), true);
   if (clean.endsWith('j')) return unknown('complex');
   return num(Number(clean.replace(/l$/, '')), true);
 }
 
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 export function unescapePython(text: string): string {
+  if (!text.includes('\\')) return text;
   return text.replace(/\\(n|t|r|\\|'|"|\n)/g, (_, c: string) =>
     c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === '\n' ? '' : c,
   );

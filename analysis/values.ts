@@ -3,14 +3,13 @@
  * tuples, functions, classes) plus the Keras objects it models symbolically (layers, Keras
  * tensors, models, numpy-like arrays of known shape). Anything else is `unknown`.
  */
-import type { SourceRange } from '../graph/model-graph';
 import type { SyntaxNode as Node } from './syntax-tree';
 import type { LayerObj, TensorObj } from './keras-objects';
 import type { Scope } from './scope';
 
 export type Value =
   | { k: 'num'; v: number; int: boolean }
-  | { k: 'str'; v: string; origin?: SourceRange; originFile?: string } // origin: the string literal it was written as
+  | { k: 'str'; v: string; origin?: Node; originFile?: string } // origin: the string literal it was written as
   | { k: 'bool'; v: boolean }
   | { k: 'none' }
   | { k: 'tuple'; items: Value[] }
