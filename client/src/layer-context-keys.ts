@@ -5,9 +5,15 @@
  *
  * Cheap: the model graph comes from the same language-server request the Tap command uses
  * (`modelGraph`), asked once per document version (cached); cursor moves within a version are a
- * pure lookup (layer-context.ts). Keyboard moves are debounced; a mouse click (which is what
- * precedes a right-click menu) and tap changes update at once when the graph is cached. A key is
- * sent to VS Code (`setContext`) only when its value changes.
+ * pure lookup (layer-context.ts). Keyboard moves are debounced; mouse clicks and tap changes
+ * update at once when the graph is cached. A key is sent to VS Code (`setContext`) only when its
+ * value changes.
+ *
+ * A right-click moves the cursor and opens the menu at once, in the workbench: the menu is built
+ * before the extension host hears of the new cursor. So the keys also follow the mouse when it
+ * rests on the text (VS Code asks hover providers then; this one only notes the position and
+ * shows nothing): a right-click where the mouse rested finds them right. The latest of the two
+ * (a cursor move, a mouse rest) decides.
  */
 import * as vscode from 'vscode';
 import type { ModelGraph } from '../../graph/model-graph';
@@ -29,6 +35,8 @@ export class LayerContextKeys implements vscode.Disposable {
   private pending: vscode.CancellationTokenSource | undefined;
   private generation = 0;
   private disposed = false;
+  /** Where the mouse last rested in the active document, when that came after the last cursor move. */
+  private pointer: { doc: vscode.TextDocument; position: vscode.Position } | undefined;
 
   constructor(
     private readonly graphs: GraphSource,
@@ -38,9 +46,26 @@ export class LayerContextKeys implements vscode.Disposable {
     this.disposables.push(
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor !== vscode.window.activeTextEditor) return;
+        this.pointer = undefined;
         this.schedule(e.kind === vscode.TextEditorSelectionChangeKind.Mouse);
       }),
-      vscode.window.onDidChangeActiveTextEditor(() => this.schedule(true)),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        this.pointer = undefined;
+        this.schedule(true);
+      }),
+      vscode.languages.registerHoverProvider(
+        { language: 'python', scheme: 'file' },
+        {
+          provideHover: (doc, position) => {
+            if (doc !== vscode.window.activeTextEditor?.document) return undefined;
+            if (this.pointer?.doc !== doc || !this.pointer.position.isEqual(position)) {
+              this.pointer = { doc, position };
+              this.schedule(true);
+            }
+            return undefined;
+          },
+        },
+      ),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length === 0) return;
         // Another file may hold a model this one uses: any Python edit invalidates the graph.
@@ -108,7 +133,7 @@ export class LayerContextKeys implements vscode.Disposable {
     }
     const active = vscode.window.activeTextEditor;
     if (active?.document !== doc) return; // the next update (active editor changed) decides
-    const p = active.selection.active;
+    const p = this.pointer?.doc === doc ? this.pointer.position : active.selection.active;
     this.apply(layerContextAt(graph, doc.uri.fsPath, { line: p.line, character: p.character }, (key) => this.runs.tapsOf(key)));
   }
 

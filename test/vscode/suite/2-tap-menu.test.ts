@@ -57,6 +57,15 @@ suite('Tap / Untap Layer context keys in a real VS Code', () => {
     await vscode.commands.executeCommand(Commands.untapLayer);
     await expect('the untapped layer', { onRef: true, tapped: false, layer: 'bottleneck' });
 
+    // The mouse resting on a layer (VS Code asks the hover providers) moves the keys there, ahead of
+    // the right-click that will move the cursor; the next cursor move takes them back.
+    moveTo(positionOf(doc, 'import keras', 2));
+    await expect('no layer on the import line again', { onRef: false, tapped: false });
+    await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, positionOf(doc, '"scores"', 3));
+    await expect('the hovered layer', { onRef: true, tapped: false, layer: 'scores' });
+    moveTo(positionOf(doc, 'model.compile', 2));
+    await expect('the cursor again after it moved', { onRef: false, tapped: false });
+
     // Another editor (not Python): both keys off.
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'get_layer("bottleneck")' }));
     await expect('no layer in a plain-text editor', { onRef: false, tapped: false });
