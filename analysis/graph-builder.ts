@@ -161,10 +161,12 @@ function collectWeights(layers: LayerObj[], unbuiltCountsAsZero = false): Weight
 
 /** For each layer, the names of the layers/ops of this model that consume its outputs. */
 function outboundNames(model: ModelObj, layers: LayerObj[]): Map<LayerObj, string[]> {
-  const out = new Map<LayerObj, Set<string>>();
+  // Few consumers per layer: a list with a membership test beats a Set per layer.
+  const out = new Map<LayerObj, string[]>();
   const add = (from: LayerObj, to: string) => {
-    if (!out.has(from)) out.set(from, new Set());
-    out.get(from)!.add(to);
+    const names = out.get(from);
+    if (!names) out.set(from, [to]);
+    else if (!names.includes(to)) names.push(to);
   };
   if (model.kind === 'sequential') layers.forEach((l, i) => layers[i + 1] && add(l, layers[i + 1].name));
   if (model.kind === 'functional') {
@@ -173,7 +175,7 @@ function outboundNames(model: ModelObj, layers: LayerObj[]): Map<LayerObj, strin
       for (const n of op.nodes) if (inGraph.has(n)) for (const t of n.inputs) if (t.producer) add(t.producer, op.name);
     }
   }
-  return new Map([...out].map(([k, v]) => [k, [...v]]));
+  return out;
 }
 
 function compileInfo(rt: KerasRuntime, model: ModelObj): CompileInfo {

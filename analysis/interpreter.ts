@@ -676,43 +676,45 @@ export class Interpreter {
   // ───────────── calls and attributes ─────────────
 
   evalArgs(node: Node, scope: Scope): CallArgs {
-    const positional: Value[] = [];
-    const positionalNodes: Node[] = [];
     // Most calls pass no keywords: they share one empty map instead of making two.
     let keywords: Map<string, Value> | undefined;
     let keywordNodes: Map<string, Node> | undefined;
     const argList = field(node, 'arguments');
     if (argList?.type === 'generator_expression') {
-      positional.push(this.evalExpr(argList, scope));
-      positionalNodes.push(argList);
-    } else if (argList) {
-      for (const arg of argList.namedChildren) {
-        if (!arg || arg.type === 'comment') continue;
-        if (arg.type === 'keyword_argument') {
-          const name = field(arg, 'name')!.text;
-          const valueNode = field(arg, 'value')!;
-          (keywords ??= new Map()).set(name, this.evalExpr(valueNode, scope));
-          (keywordNodes ??= new Map()).set(name, valueNode);
-        } else if (arg.type === 'list_splat') {
-          const items = this.iterate(this.evalExpr(arg.namedChildren[0]!, scope), arg);
-          for (const item of items ?? [unknown('*args')]) {
-            positional.push(item);
-            positionalNodes.push(arg);
-          }
-        } else if (arg.type === 'dictionary_splat') {
-          const dict = this.evalExpr(arg.namedChildren[0]!, scope);
-          if (dict.k === 'dict') {
-            dict.keys.forEach((k, i) => {
-              if (k.k === 'str') {
-                (keywords ??= new Map()).set(k.v, dict.values[i]);
-                (keywordNodes ??= new Map()).set(k.v, arg);
-              }
-            });
-          }
-        } else {
-          positional.push(this.evalExpr(arg, scope));
-          positionalNodes.push(arg);
+      return { positional: [this.evalExpr(argList, scope)], keywords: NO_KEYWORDS, node, positionalNodes: [argList], keywordNodes: NO_KEYWORD_NODES };
+    }
+    const argNodes = argList ? argList.namedChildren : [];
+    // Sized up front when no `*args` makes the count unknown (a first push reserves room for 16).
+    const count = plainPositionalCount(argNodes);
+    const positional: Value[] = count === undefined ? [] : new Array<Value>(count);
+    const positionalNodes: Node[] = count === undefined ? [] : new Array<Node>(count);
+    let index = 0;
+    for (const arg of argNodes) {
+      if (!arg || arg.type === 'comment') continue;
+      if (arg.type === 'keyword_argument') {
+        const name = field(arg, 'name')!.text;
+        const valueNode = field(arg, 'value')!;
+        (keywords ??= new Map()).set(name, this.evalExpr(valueNode, scope));
+        (keywordNodes ??= new Map()).set(name, valueNode);
+      } else if (arg.type === 'list_splat') {
+        const items = this.iterate(this.evalExpr(arg.namedChildren[0]!, scope), arg);
+        for (const item of items ?? [unknown('*args')]) {
+          positional[index] = item;
+          positionalNodes[index++] = arg;
         }
+      } else if (arg.type === 'dictionary_splat') {
+        const dict = this.evalExpr(arg.namedChildren[0]!, scope);
+        if (dict.k === 'dict') {
+          dict.keys.forEach((k, i) => {
+            if (k.k === 'str') {
+              (keywords ??= new Map()).set(k.v, dict.values[i]);
+              (keywordNodes ??= new Map()).set(k.v, arg);
+            }
+          });
+        }
+      } else {
+        positional[index] = this.evalExpr(arg, scope);
+        positionalNodes[index++] = arg;
       }
     }
     return { positional, keywords: keywords ?? NO_KEYWORDS, node, positionalNodes, keywordNodes: keywordNodes ?? NO_KEYWORD_NODES };
@@ -942,6 +944,18 @@ function annotatedFields(block: Node | null): string[] {
     if (left?.type === 'identifier') fields.push(left.text);
   }
   return fields;
+}
+
+/** How many positional arguments a call's argument nodes give; undefined when a `*args` splat makes it unknown. */
+function plainPositionalCount(argNodes: Node[]): number | undefined {
+  let count = 0;
+  for (const arg of argNodes) {
+    if (!arg) continue;
+    const type = arg.type;
+    if (type === 'list_splat') return undefined;
+    if (type !== 'comment' && type !== 'keyword_argument' && type !== 'dictionary_splat') count++;
+  }
+  return count;
 }
 
 /** `node.childForFieldName(name)` without a callback per lookup (the evaluator's most frequent tree query). */

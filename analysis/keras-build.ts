@@ -162,25 +162,34 @@ function safeInfer(spec: LayerSpec, config: Config, shapes: (Shape | null)[], op
 /** The tensors a layer's shape rule receives, in its call-signature order (lists flattened). */
 function collectCallTensors(spec: LayerSpec | undefined, args: CallArgs): Value[] {
   const first = args.positional[0] ?? args.keywords.get('inputs');
-  if (!spec || spec.variadic) return first ? flattenValues(first) : [];
   const out: Value[] = [];
+  if (!spec || spec.variadic) {
+    if (first) flattenInto(first, out);
+    return out;
+  }
   spec.callTensors.forEach((name, i) => {
     const v = i < args.positional.length ? args.positional[i] : args.keywords.get(name);
-    if (v && v.k !== 'none') out.push(...flattenValues(v));
+    if (v && v.k !== 'none') flattenInto(v, out);
   });
   return out;
 }
 
 /** Keras's node inputs: every tensor among the call's arguments, positional first, then keywords by name. */
 function nodeInputTensors(args: CallArgs): Value[] {
-  const keywords = [...args.keywords.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-  return [...args.positional, ...keywords].flatMap(flattenValues).filter((v) => v.k === 'tensor');
+  const flat: Value[] = [];
+  for (const v of args.positional) flattenInto(v, flat);
+  if (args.keywords.size > 0) {
+    const keywords = [...args.keywords.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, v] of keywords) flattenInto(v, flat);
+  }
+  return flat.filter((v) => v.k === 'tensor');
 }
 
-function flattenValues(v: Value): Value[] {
-  if (isSequence(v)) return v.items.flatMap(flattenValues);
-  if (v.k === 'dict') return v.values.flatMap(flattenValues);
-  return [v];
+/** Appends the leaves of nested lists, tuples and dict values to `out`, in order. */
+function flattenInto(v: Value, out: Value[]): void {
+  if (isSequence(v)) for (const item of v.items) flattenInto(item, out);
+  else if (v.k === 'dict') for (const item of v.values) flattenInto(item, out);
+  else out.push(v);
 }
 
 /** The shape a layer sees: a Keras tensor's (batch None), or an eager array's concrete shape. */

@@ -11,15 +11,18 @@ export function modelLayers(model: ModelObj): LayerObj[] {
       return model.stack[0]?.className === 'InputLayer' ? model.stack.slice(1) : [...model.stack];
     case 'subclassed':
       return model.layer.tracked;
-    case 'functional':
-      return functionalOperations(model).filter((op) => op.kind === 'layer');
+    case 'functional': {
+      let layers = layersCache.get(model);
+      if (!layers) {
+        layers = functionalOperations(model).filter((op) => op.kind === 'layer');
+        layersCache.set(model, layers);
+      }
+      return layers;
+    }
   }
 }
 
-interface GraphNode {
-  op: LayerObj;
-  node: CallNode;
-}
+const layersCache = new WeakMap<ModelObj, LayerObj[]>();
 
 /** Functional models never change after construction, so their graph walk is computed once. */
 const operationsCache = new WeakMap<ModelObj, LayerObj[]>();
@@ -35,18 +38,21 @@ export function functionalOperations(model: ModelObj): LayerObj[] {
 }
 
 function computeOperations(model: ModelObj): LayerObj[] {
-  const { nodes, indices } = buildMap(model.inputs, model.outputs);
-  const inGraph = new Set(nodes.map((n) => n.node));
+  const { nodes, ops, indices } = buildMap(model.inputs, model.outputs);
+  const inGraph = new Set(nodes);
+  // The same walk gives the model's call nodes (nodesInModel).
+  if (!nodesCache.has(model)) nodesCache.set(model, inGraph);
   const nodeDepth = new Map<CallNode, number>();
   const opDepth = new Map<LayerObj, number>();
   for (let i = nodes.length - 1; i >= 0; i--) {
-    const { op, node } = nodes[i];
-    if (!nodeDepth.has(node)) nodeDepth.set(node, 0);
-    const depth = Math.max(nodeDepth.get(node)!, opDepth.get(op) ?? 0);
+    const node = nodes[i];
+    const op = ops[i];
+    const depth = Math.max(nodeDepth.get(node) ?? 0, opDepth.get(op) ?? 0);
     opDepth.set(op, depth);
     nodeDepth.set(node, depth);
-    for (const parent of parentNodes(node)) {
-      if (!inGraph.has(parent)) continue;
+    for (const t of node.inputs) {
+      const parent = t.producer?.nodes[t.nodeIndex];
+      if (!parent || !inGraph.has(parent)) continue;
       nodeDepth.set(parent, Math.max(depth + 1, nodeDepth.get(parent) ?? 0));
     }
   }
@@ -57,53 +63,39 @@ function computeOperations(model: ModelObj): LayerObj[] {
       indices.set(op, -1);
     }
   }
-  const byDepth = new Map<number, LayerObj[]>();
-  for (const [op, depth] of opDepth) {
-    if (!byDepth.has(depth)) byDepth.set(depth, []);
-    byDepth.get(depth)!.push(op);
-  }
-  const ordered: LayerObj[] = [];
-  for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
-    ordered.push(...byDepth.get(depth)!.sort((a, b) => indices.get(a)! - indices.get(b)!));
-  }
-  return ordered;
+  // Decreasing depth, ties by visit order (stable: equal indices keep their order).
+  const ordered = [...opDepth.keys()];
+  return ordered.sort((a, b) => opDepth.get(b)! - opDepth.get(a)! || indices.get(a)! - indices.get(b)!);
 }
 
-function parentNodes(node: CallNode): CallNode[] {
-  const parents: CallNode[] = [];
-  for (const t of node.inputs) {
-    const parent = t.producer?.nodes[t.nodeIndex];
-    if (parent) parents.push(parent);
-  }
-  return parents;
-}
-
-function buildMap(inputs: TensorObj[], outputs: TensorObj[]): { nodes: GraphNode[]; indices: Map<LayerObj, number> } {
-  const finished = new Set<CallNode>();
-  const inProgress = new Set<CallNode>();
-  const nodes: GraphNode[] = [];
+/** Keras's depth-first walk from the outputs: call nodes in finishing order (with their operation), first-visit index per operation. */
+function buildMap(inputs: TensorObj[], outputs: TensorObj[]): { nodes: CallNode[]; ops: LayerObj[]; indices: Map<LayerObj, number> } {
+  // Visiting → false, finished → true.
+  const state = new Map<CallNode, boolean>();
+  const nodes: CallNode[] = [];
+  const ops: LayerObj[] = [];
   const indices = new Map<LayerObj, number>();
-  const inputSet = new Set(inputs);
   const visit = (tensor: TensorObj): void => {
     const op = tensor.producer;
     if (!op) return;
     const node = op.nodes[tensor.nodeIndex];
-    if (!node || finished.has(node)) return;
+    if (!node) return;
+    const seen = state.get(node);
+    if (seen !== undefined) return;
     const isInput = node.inputs.length === 0;
-    if (!isInput && inputSet.has(tensor)) {
-      finished.add(node);
+    if (!isInput && inputs.includes(tensor)) {
+      state.set(node, true);
       return;
     }
-    if (inProgress.has(node)) return;
     if (!indices.has(op)) indices.set(op, indices.size);
-    inProgress.add(node);
+    state.set(node, false);
     if (!isInput) for (const t of node.inputs) visit(t);
-    finished.add(node);
-    inProgress.delete(node);
-    nodes.push({ op, node });
+    state.set(node, true);
+    nodes.push(node);
+    ops.push(op);
   };
   for (const output of outputs) visit(output);
-  return { nodes, indices };
+  return { nodes, ops, indices };
 }
 
 const nodesCache = new WeakMap<ModelObj, Set<CallNode>>();
@@ -112,7 +104,7 @@ const nodesCache = new WeakMap<ModelObj, Set<CallNode>>();
 export function nodesInModel(model: ModelObj): Set<CallNode> {
   let nodes = nodesCache.get(model);
   if (!nodes) {
-    nodes = new Set(buildMap(model.inputs, model.outputs).nodes.map((n) => n.node));
+    nodes = new Set(buildMap(model.inputs, model.outputs).nodes);
     nodesCache.set(model, nodes);
   }
   return nodes;
