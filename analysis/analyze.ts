@@ -10,7 +10,8 @@ import { buildModelNode } from './graph-builder';
 import { Interpreter } from './interpreter';
 import { layerOf } from './keras-build';
 import { KerasRuntime } from './keras-runtime';
-import { initParser, parsePython, type Tree } from './parser';
+import { initParser, parsePython, type ParseResult, type Tree } from './parser';
+import type { SyntaxNode } from './syntax-tree';
 import type { Value } from './values';
 
 export interface AnalyzeOptions {
@@ -24,9 +25,17 @@ export interface AnalyzeOptions {
 
 export interface AnalysisResult {
   graph: ModelGraph;
-  tree: Tree;
+  /** The syntax tree that was evaluated (plain JS; see syntax-tree.ts). */
+  root: SyntaxNode;
   /** The text that was evaluated (syntax-error statements blanked). */
   parsedText: string;
+  /**
+   * tree-sitter's tree of `parsedText`, for consumers that walk tree-sitter nodes (trainer, loss
+   * interpretation). Made on first access when the fast parser did the parse; the caller deletes it.
+   */
+  readonly tree: Tree;
+  /** tree-sitter's own tree when it did the parse (it can seed an incremental re-parse), else undefined. */
+  readonly treeSitterTree: Tree | undefined;
 }
 
 /** Files above this size are not evaluated (a note says so). */
@@ -37,14 +46,15 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   return analyzeWithParser(parser, source, options);
 }
 
-export function analyzeWithParser(parser: Awaited<ReturnType<typeof initParser>>, source: string, options: AnalyzeOptions): AnalysisResult {
+type Parser = Awaited<ReturnType<typeof initParser>>;
+
+export function analyzeWithParser(parser: Parser, source: string, options: AnalyzeOptions): AnalysisResult {
   const notes: Note[] = [];
   const graph: ModelGraph = { file: options.file, models: [], references: [], notes, truncated: false };
   if (source.length > MAX_FILE_BYTES) {
     notes.push({ line: 1, severity: 'warning', message: `file is ${(source.length / 1048576).toFixed(1)} MB; files over ${MAX_FILE_BYTES / 1048576} MB are not analyzed` });
     graph.truncated = true;
-    const tree = parser.parse('')!;
-    return { graph, tree, parsedText: '' };
+    return result(parser, graph, parsePython(parser, ''));
   }
   const parsed = parsePython(parser, source, options.previousTree);
   for (const s of parsed.skipped) {
@@ -60,7 +70,21 @@ export function analyzeWithParser(parser: Awaited<ReturnType<typeof initParser>>
   graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
   graph.references = runtime.references;
   notes.sort((a, b) => a.line - b.line);
-  return { graph, tree: parsed.tree, parsedText: parsed.text };
+  return result(parser, graph, parsed);
+}
+
+function result(parser: Parser, graph: ModelGraph, parsed: ParseResult): AnalysisResult {
+  let tree = parsed.tree;
+  return {
+    graph,
+    root: parsed.root,
+    parsedText: parsed.text,
+    treeSitterTree: parsed.tree,
+    get tree(): Tree {
+      tree ??= parser.parse(parsed.text)!;
+      return tree;
+    },
+  };
 }
 
 function moduleVariables(vars: Map<string, Value>): Map<string, string[]> {
@@ -83,7 +107,7 @@ function moduleLoader(parser: Awaited<ReturnType<typeof initParser>>, interp: In
     if (!found) return undefined;
     const parsed = parsePython(parser, found.text);
     const scope = interp.runImportedModule(parsed.root, parsed.text, found.file);
-    parsed.tree.delete();
+    parsed.tree?.delete();
     cache.set(module, scope);
     return scope;
   };

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser, type Node as TsNode, type Tree } from 'web-tree-sitter';
+import { parseFast, Unsupported } from './python-parser';
 import { toSyntaxTree, type SyntaxNode } from './syntax-tree';
 
 /** tree-sitter's own node type; the evaluator walks a plain-JS copy instead (see syntax-tree.ts). */
@@ -39,9 +40,9 @@ export function initParser(): Promise<Parser> {
 }
 
 export interface ParseResult {
-  /** tree-sitter's tree, kept for incremental re-parsing. */
-  tree: Tree;
-  /** The same tree as plain JS objects, which the evaluator walks. */
+  /** tree-sitter's tree when tree-sitter parsed (kept for incremental re-parsing); undefined on the fast path. */
+  tree: Tree | undefined;
+  /** The syntax tree as plain JS objects, which the evaluator walks. */
   root: SyntaxNode;
   /** The text actually parsed: the source with unrecoverable statements blanked out. */
   text: string;
@@ -51,7 +52,20 @@ export interface ParseResult {
 
 const MAX_REPAIRS = 25;
 
+/**
+ * The fast parser first (it builds tree-sitter's tree or steps aside); tree-sitter with statement
+ * blanking for everything else, syntax errors included.
+ */
 export function parsePython(parser: Parser, source: string, previous?: Tree): ParseResult {
+  try {
+    return { tree: undefined, root: parseFast(source), text: source, skipped: [] };
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+  }
+  return parseWithTreeSitter(parser, source, previous);
+}
+
+export function parseWithTreeSitter(parser: Parser, source: string, previous?: Tree): ParseResult & { tree: Tree } {
   let text = source;
   let tree = parseOrThrow(parser, text, previous);
   const skipped: ParseResult['skipped'] = [];

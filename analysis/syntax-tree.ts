@@ -21,6 +21,10 @@ export class LineIndex {
     for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
 
+  offset(point: Point): number {
+    return (this.starts[point.row] ?? this.starts[this.starts.length - 1]) + point.column;
+  }
+
   point(offset: number): Point {
     let lo = 0;
     let hi = this.starts.length - 1;
@@ -33,27 +37,43 @@ export class LineIndex {
   }
 }
 
-/** What every node of one tree shares: the text, its line index and the grammar's tables. */
-interface TreeContext {
+/** What every node of one tree shares: the text and its line index. */
+export interface TreeContext {
   source: string;
   lines: LineIndex;
 }
 
-export class SyntaxNode {
-  readonly children: SyntaxNode[] = [];
-  hasError = false;
-  isMissing = false;
-  private named?: SyntaxNode[];
+/** The children of every leaf: one frozen array, so a leaf costs no allocation of its own. */
+const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
 
+export class SyntaxNode {
+  /** Error flags and the named-children cache live on the prototype until a node needs its own. */
+  declare hasError: boolean;
+  declare isMissing: boolean;
+  private declare named?: SyntaxNode[];
+
+  /** `type`, `fieldName` and `parent` are settled by the builder (the fast parser retypes patterns). */
   constructor(
     private readonly context: TreeContext,
-    readonly type: string,
+    public type: string,
     readonly isNamed: boolean,
-    readonly fieldName: string | null,
+    public fieldName: string | null,
     readonly startIndex: number,
     readonly endIndex: number,
-    readonly parent: SyntaxNode | null,
+    public parent: SyntaxNode | null,
+    public children: SyntaxNode[] = NO_CHILDREN,
   ) {}
+
+  /** Adds a child (a leaf gets its own array on its first child). */
+  appendChild(child: SyntaxNode): void {
+    if (this.children === NO_CHILDREN) this.children = [];
+    this.children.push(child);
+  }
+
+  insertChild(index: number, child: SyntaxNode): void {
+    if (this.children === NO_CHILDREN) this.children = [];
+    this.children.splice(index, 0, child);
+  }
 
   get text(): string {
     return this.context.source.slice(this.startIndex, this.endIndex);
@@ -84,6 +104,27 @@ export class SyntaxNode {
     return this.children.filter((c) => c.fieldName === name);
   }
 
+  /**
+   * The smallest node (named or not) spanning `start`…`end`, by tree-sitter's own rule: a child
+   * is entered when it starts at or before the range and ends at or after it (and after its start).
+   */
+  descendantForPosition(start: Point, end: Point = start): SyntaxNode {
+    const from = this.context.lines.offset(start);
+    const to = this.context.lines.offset(end);
+    let node: SyntaxNode = this;
+    for (let descended = true; descended; ) {
+      descended = false;
+      for (const child of node.children) {
+        if (child.endIndex < to || child.endIndex <= from) continue;
+        if (from < child.startIndex) break;
+        node = child;
+        descended = true;
+        break;
+      }
+    }
+    return node;
+  }
+
   descendantsOfType(type: string): SyntaxNode[] {
     const out: SyntaxNode[] = [];
     const stack: SyntaxNode[] = [...this.children].reverse();
@@ -95,6 +136,8 @@ export class SyntaxNode {
     return out;
   }
 }
+
+Object.assign(SyntaxNode.prototype, { hasError: false, isMissing: false, named: undefined });
 
 /** Per-grammar tables, so each node costs one type-id read instead of several wasm calls. */
 const grammarTables = new WeakMap<Language, { types: string[]; named: boolean[]; fields: (string | null)[] }>();
@@ -135,7 +178,7 @@ export function toSyntaxTree(tree: Tree, source: string): SyntaxNode {
     for (;;) {
       if (cursor.gotoFirstChild()) {
         const child = make(current);
-        current.children.push(child);
+        current.appendChild(child);
         current = child;
         continue;
       }
@@ -144,7 +187,7 @@ export function toSyntaxTree(tree: Tree, source: string): SyntaxNode {
         markErrors(current);
         if (cursor.gotoNextSibling()) {
           const sibling = make(current.parent);
-          current.parent!.children.push(sibling);
+          current.parent!.appendChild(sibling);
           current = sibling;
           break;
         }

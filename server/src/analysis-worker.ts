@@ -106,15 +106,18 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
   const attribution = attributeFiles(result.graph, result.parsedText, [...used].map(([file, text]) => ({ file, text })));
   const analyzed = performance.now();
 
-  const defs = definitions(result.tree.rootNode);
-  const index = buildSyntaxIndex(result.graph, result.tree, result.parsedText, attribution, defs.functions);
+  const defs = definitions(result.root);
+  const index = buildSyntaxIndex(result.graph, result.root, result.parsedText, attribution, defs.functions);
   const lookup = new GraphLookup(result.graph, index);
-  const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.tree.rootNode, result.parsedText, defs));
+  const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.root, result.parsedText, defs));
   const indexed = performance.now();
 
-  // Only a tree of the document's own text can seed the next parse (not one with blanked lines).
-  if (job.keepTree && result.parsedText === job.text) trees.set(job.uri, { version: job.version, tree: result.tree });
-  else result.tree.delete();
+  // Only tree-sitter's tree of the document's own text can seed the next parse (not one with
+  // blanked lines). The fast parser leaves none: it re-parses a whole file faster than
+  // tree-sitter's incremental parse plus the copy of its tree.
+  const tree = result.treeSitterTree;
+  if (tree && job.keepTree && result.parsedText === job.text) trees.set(job.uri, { version: job.version, tree });
+  else tree?.delete();
 
   return {
     uri: job.uri,
@@ -124,7 +127,7 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
     index,
     diagnostics,
     dependencies: [...used.keys()],
-    timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), reusedTree: !!previousTree },
+    timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), parser: !tree ? 'fast' : previousTree ? 'tree-sitter incremental' : 'tree-sitter' },
   };
 }
 

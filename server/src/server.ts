@@ -54,8 +54,8 @@ function startServer(): void {
   });
 
   async function onAnalysis(snapshot: Snapshot): Promise<void> {
-    const { analyzeMs, indexMs, reusedTree } = snapshot.data.timing;
-    log(`analysis ${snapshot.uri} v${snapshot.version}: ${analyzeMs} ms analysis, ${indexMs} ms index${reusedTree ? ', incremental parse' : ''}`);
+    const { analyzeMs, indexMs, parser } = snapshot.data.timing;
+    log(`analysis ${snapshot.uri} v${snapshot.version}: ${analyzeMs} ms analysis, ${indexMs} ms index, ${parser} parse`);
     try {
       const doc = store.get(snapshot.uri);
       await publishDiagnostics(connection, (uri) => settings.for(uri), snapshot, () => !!doc && doc.isCurrent(snapshot) && store.get(snapshot.uri) === doc);

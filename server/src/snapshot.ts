@@ -77,6 +77,9 @@ export interface LensDiagnosticData {
   fixes: Fix[];
 }
 
+/** Which parser read the text: the fast parser, or tree-sitter (from scratch or incrementally). */
+export type ParserUsed = 'fast' | 'tree-sitter' | 'tree-sitter incremental';
+
 export interface SnapshotData {
   uri: string;
   path: string;
@@ -86,7 +89,7 @@ export interface SnapshotData {
   diagnostics: Diagnostic[];
   /** Paths of the workspace modules this analysis imported (for dependants invalidation). */
   dependencies: string[];
-  timing: { analyzeMs: number; indexMs: number; reusedTree: boolean };
+  timing: { analyzeMs: number; indexMs: number; parser: ParserUsed };
 }
 
 /** One finished analysis, with lookups built on first use. */

@@ -7,7 +7,6 @@
  */
 import type { Range } from 'vscode-languageserver';
 import type { LayerNode, ModelGraph, ModelNode } from '../../graph/model-graph';
-import type { Tree } from '../../analysis/parser';
 import type { Attribution } from './file-attribution';
 import { GraphLookup } from './lookup';
 import { comparePositions } from './positions';
@@ -15,8 +14,7 @@ import type { FunctionScope, IndexedString, NameSite, StringContext, SyntaxIndex
 import { TextLines } from './text-lines';
 import { argument, callParts, children, nodeAtRange, rangeOfNode, stringLiteral, toPoint, type Node } from './tree';
 
-export function buildSyntaxIndex(graph: ModelGraph, tree: Tree, text: string, attribution: Attribution, functionNodes: Node[]): SyntaxIndex {
-  const root = tree.rootNode;
+export function buildSyntaxIndex(graph: ModelGraph, root: Node, text: string, attribution: Attribution, functionNodes: Node[]): SyntaxIndex {
   const lines = new TextLines(text);
   const index: SyntaxIndex = {
     strings: [],
@@ -230,14 +228,14 @@ function resolveByName(lookup: GraphLookup, literal: { value: string; range: Ran
 /** Call nodes whose text matches `pattern` at the callee (a cheap text scan before touching the tree). */
 function callsMatching(lines: TextLines, root: Node, pattern: RegExp): Node[] {
   const out: Node[] = [];
-  const seen = new Set<number>();
+  const seen = new Set<Node>();
   for (const match of lines.text.matchAll(pattern)) {
     const paren = match[0].lastIndexOf('(');
     const pos = lines.position(match.index! + paren);
     let node: Node | null = root.descendantForPosition(toPoint(pos));
     while (node && node.type !== 'call') node = node.parent;
-    if (node && !seen.has(node.id)) {
-      seen.add(node.id);
+    if (node && !seen.has(node)) {
+      seen.add(node);
       out.push(node);
     }
   }

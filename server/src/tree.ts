@@ -1,9 +1,10 @@
 /**
- * Small helpers over the tree-sitter Python tree, for the worker's index, diagnostics and fixes.
+ * Small helpers over the analyzer's syntax tree (tree-sitter's shape, plain JS: see
+ * analysis/syntax-tree.ts), for the worker's index, diagnostics and fixes.
  * Positions in the tree are UTF-16 based, like LSP's.
  */
 import type { Position, Range } from 'vscode-languageserver';
-import type { Node } from '../../analysis/parser';
+import type { SyntaxNode as Node } from '../../analysis/syntax-tree';
 import type { SourceRange } from '../../graph/model-graph';
 
 export type { Node };
@@ -137,25 +138,20 @@ const COMPOUND = new Set([
 ]);
 
 /**
- * Every function and class definition, in document order, from one cursor walk over statements
- * only (expressions are never entered: several times cheaper than descendantsOfType on big files).
+ * Every function and class definition, in document order, from one walk over statements only
+ * (expressions are never entered: several times cheaper than descendantsOfType on big files).
  */
 export function definitions(root: Node): { functions: Node[]; classes: Node[] } {
   const functions: Node[] = [];
   const classes: Node[] = [];
-  const cursor = root.walk();
-  const visit = () => {
-    if (!cursor.gotoFirstChild()) return;
-    do {
-      const type = cursor.nodeType;
-      if (type === 'function_definition') functions.push(cursor.currentNode);
-      else if (type === 'class_definition') classes.push(cursor.currentNode);
-      if (COMPOUND.has(type)) visit();
-    } while (cursor.gotoNextSibling());
-    cursor.gotoParent();
+  const visit = (node: Node) => {
+    for (const child of node.children) {
+      if (child.type === 'function_definition') functions.push(child);
+      else if (child.type === 'class_definition') classes.push(child);
+      if (COMPOUND.has(child.type)) visit(child);
+    }
   };
-  visit();
-  cursor.delete();
+  visit(root);
   return { functions, classes };
 }
 

@@ -73,7 +73,8 @@ print("unterminated)
   });
 
   it('shares one analysis per version between concurrent requests, and re-parses incrementally after an edit', async () => {
-    const text = bigFile(20);
+    // A line continuation is outside the fast parser's subset: tree-sitter parses, and keeps its tree.
+    const text = `${bigFile(20)}\ntotal = 1 + \\\n    2\n`;
     const name = 'shared.py';
     const uri = client.uri(name);
     const opened = client.open(name, text);
@@ -91,7 +92,17 @@ print("unterminated)
     const version = await client.edit(name, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, '# a comment\n');
     await client.diagnostics(uri, version);
     const second = client.logs.find((l) => l.startsWith(`analysis ${uri} v${version}:`));
-    assert.match(second ?? '', /incremental parse/);
+    assert.match(second ?? '', /tree-sitter incremental parse/);
+  });
+
+  it('parses plain Python with the fast parser, and falls back to tree-sitter on a syntax error', async () => {
+    const name = 'fast.py';
+    const uri = client.uri(name);
+    await client.open(name, bigFile(3));
+    assert.match(client.logs.find((l) => l.startsWith(`analysis ${uri} v1:`)) ?? '', /, fast parse$/);
+    const version = await client.edit(name, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, 'x = (\n');
+    await client.diagnostics(uri, version);
+    assert.match(client.logs.find((l) => l.startsWith(`analysis ${uri} v${version}:`)) ?? '', /, tree-sitter parse$/);
   });
 
   it('logs a failing handler and answers with an empty result', async () => {

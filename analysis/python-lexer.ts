@@ -1,0 +1,319 @@
+/**
+ * Tokens of Python source for the fast parser (python-parser.ts), emulating tree-sitter-python's
+ * lexer and external scanner exactly where the tree shows it:
+ *
+ *   • NEWLINE, INDENT and DEDENT are zero-width, placed at the end of the last token (or of the
+ *     comment that ends the line), as the scanner marks them;
+ *   • a comment line between a block's last statement and a dedent stays in the block when it is
+ *     indented at least as deep as the block (the scanner waits to dedent until such comments are
+ *     consumed); otherwise the dedent comes first;
+ *   • after a compound header's `:` an INDENT comes without a NEWLINE before it.
+ *
+ * Anything this lexer does not reproduce exactly (line continuations, non-ASCII identifiers,
+ * inconsistent dedents, tabs mixed into indentation, form feeds, …) throws `Unsupported`, and
+ * the caller falls back to tree-sitter: the fast path either matches tree-sitter or steps aside.
+ */
+
+export class Unsupported extends Error {
+  constructor(reason: string, readonly offset: number) {
+    super(`fast parser: ${reason} at offset ${offset}`);
+  }
+}
+
+export const enum Tok {
+  Name,
+  Number,
+  String,
+  Op,
+  Newline,
+  Indent,
+  Dedent,
+  End,
+}
+
+export interface Token {
+  kind: Tok;
+  /** Operator or keyword text; for names, the identifier. */
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface Comment {
+  start: number;
+  end: number;
+}
+
+export interface Lexed {
+  tokens: Token[];
+  comments: Comment[];
+}
+
+const OPERATORS = [
+  '**=', '//=', '>>=', '<<=', '...', '->', ':=', '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '<>',
+  '+=', '-=', '*=', '/=', '%=', '@=', '&=', '|=', '^=',
+  '+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>', '(', ')', '[', ']', '{', '}', ',', ':', ';', '.', '=',
+];
+const OPERATORS_BY_FIRST = new Map<number, string[]>();
+for (const op of OPERATORS) {
+  const list = OPERATORS_BY_FIRST.get(op.charCodeAt(0)) ?? [];
+  list.push(op);
+  OPERATORS_BY_FIRST.set(op.charCodeAt(0), list);
+}
+
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const HASH = 35;
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+const INTEGER = /(?:0[xX](?:_?[A-Fa-f0-9]+)+[Ll]?|0[oO](?:_?[0-7]+)+[Ll]?|0[bB](?:_?[01]+)+[Ll]?|(?:[0-9]+_?)+[LljJ]?)/y;
+const FLOAT = /(?:(?:[0-9]+_?)+\.(?:[0-9]+_?)*(?:[eE][+-]?(?:[0-9]+_?)+)?|\.(?:[0-9]+_?)+(?:[eE][+-]?(?:[0-9]+_?)+)?|(?:[0-9]+_?)+[eE][+-]?(?:[0-9]+_?)+)[jJ]?/y;
+
+export function lex(source: string, from = 0, to = source.length, nested = false): Lexed {
+  return new Lexer(source, from, to, nested).run();
+}
+
+class Lexer {
+  private readonly tokens: Token[] = [];
+  private readonly comments: Comment[] = [];
+  private readonly indents = [0];
+  private depth = 0;
+  private pos: number;
+  /** End of the last token or comment on the current logical line; -1 when the line is empty. */
+  private lineEnd = -1;
+
+  constructor(
+    private readonly src: string,
+    from: number,
+    private readonly to: number,
+    /** An f-string interpolation's expression: no statements, no indentation. */
+    private readonly nested: boolean,
+  ) {
+    this.pos = from;
+  }
+
+  run(): Lexed {
+    if (!this.nested) this.leadingIndent();
+    while (this.pos < this.to) this.step();
+    if (!this.nested) this.endOfInput();
+    this.tokens.push({ kind: Tok.End, text: '', start: this.to, end: this.to });
+    return { tokens: this.tokens, comments: this.comments };
+  }
+
+  private fail(reason: string): never {
+    throw new Unsupported(reason, this.pos);
+  }
+
+  private leadingIndent(): void {
+    const next = this.scanBlankAndCommentLines(this.pos);
+    if (next.indent !== 0 && next.offset < this.to) this.fail('indented first line');
+    for (const c of next.comments) this.comments.push(c);
+    this.pos = next.offset;
+  }
+
+  private step(): void {
+    const src = this.src;
+    const c = src.charCodeAt(this.pos);
+    if (c === SPACE || c === TAB || c === CR) {
+      this.pos++;
+    } else if (c === NL) {
+      if (this.depth > 0 || this.nested) this.pos++;
+      else this.lineBreak();
+    } else if (c === HASH) {
+      if (this.nested) this.fail('comment in an f-string');
+      const end = this.commentEnd(this.pos);
+      this.comments.push({ start: this.pos, end });
+      this.lineEnd = end;
+      this.pos = end;
+    } else if (isIdentStart(c)) {
+      this.nameOrString();
+    } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(this.pos + 1)))) {
+      this.number();
+    } else if (c === 34 || c === 39) {
+      this.string(this.pos, this.pos);
+    } else if (c === 92) {
+      this.fail('line continuation');
+    } else {
+      this.operator(c);
+    }
+  }
+
+  private push(kind: Tok, text: string, start: number, end: number): void {
+    this.tokens.push({ kind, text, start, end });
+    this.lineEnd = end;
+    this.pos = end;
+  }
+
+  private nameOrString(): void {
+    const src = this.src;
+    let end = this.pos + 1;
+    while (end < this.to && isIdentPart(src.charCodeAt(end))) end++;
+    const next = src.charCodeAt(end);
+    if ((next === 34 || next === 39) && /^[rRbBuUfF]{1,2}$/.test(src.slice(this.pos, end))) {
+      this.string(this.pos, end);
+      return;
+    }
+    if (next > 127) this.fail('non-ASCII identifier');
+    this.push(Tok.Name, src.slice(this.pos, end), this.pos, end);
+  }
+
+  private number(): void {
+    FLOAT.lastIndex = this.pos;
+    const float = FLOAT.exec(this.src);
+    INTEGER.lastIndex = this.pos;
+    const integer = INTEGER.exec(this.src);
+    const floatEnd = float ? this.pos + float[0].length : -1;
+    const intEnd = integer ? this.pos + integer[0].length : -1;
+    const end = Math.max(floatEnd, intEnd);
+    if (end <= this.pos) this.fail('number');
+    if (isIdentPart(this.src.charCodeAt(end))) this.fail('number followed by a name');
+    this.push(Tok.Number, floatEnd >= intEnd ? 'float' : 'integer', this.pos, end);
+  }
+
+  /** A whole string literal as one token; the parser splits it into tree-sitter's nodes. */
+  private string(start: number, quoteAt: number): void {
+    const src = this.src;
+    const quote = src.charCodeAt(quoteAt);
+    const triple = src.charCodeAt(quoteAt + 1) === quote && src.charCodeAt(quoteAt + 2) === quote;
+    const prefix = src.slice(start, quoteAt).toLowerCase();
+    const raw = prefix.includes('r');
+    let i = quoteAt + (triple ? 3 : 1);
+    for (;;) {
+      if (i >= this.to) this.fail('unterminated string');
+      const c = src.charCodeAt(i);
+      if (c === 92) {
+        i += 2;
+        if (raw && src.charCodeAt(i - 1) === CR && src.charCodeAt(i) === NL) i++;
+        continue;
+      }
+      if (c === NL && !triple) this.fail('newline in a string');
+      if (c === quote) {
+        if (!triple) {
+          i++;
+          break;
+        }
+        if (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote) {
+          if (src.charCodeAt(i + 3) === quote) this.fail('quote before a closing triple quote');
+          i += 3;
+          break;
+        }
+      }
+      i++;
+    }
+    this.push(Tok.String, prefix, start, i);
+  }
+
+  private operator(c: number): void {
+    const candidates = OPERATORS_BY_FIRST.get(c);
+    if (!candidates) this.fail(`unexpected character ${JSON.stringify(String.fromCharCode(c))}`);
+    const src = this.src;
+    const op = candidates.find((o) => src.startsWith(o, this.pos) && this.pos + o.length <= this.to);
+    if (!op) this.fail('operator');
+    if (op === '(' || op === '[' || op === '{') this.depth++;
+    else if (op === ')' || op === ']' || op === '}') {
+      if (this.depth === 0) this.fail('unbalanced bracket');
+      this.depth--;
+    }
+    this.push(Tok.Op, op, this.pos, this.pos + op.length);
+  }
+
+  private commentEnd(from: number): number {
+    const nl = this.src.indexOf('\n', from);
+    return nl === -1 || nl > this.to ? this.to : nl;
+  }
+
+  /** From the start of a line: skips blank and comment-only lines; their comments are returned. */
+  private scanBlankAndCommentLines(from: number): { offset: number; indent: number; comments: (Comment & { indent: number })[] } {
+    const src = this.src;
+    const comments: (Comment & { indent: number })[] = [];
+    let i = from;
+    for (;;) {
+      let indent = 0;
+      let lineStart = i;
+      while (i < this.to) {
+        const c = src.charCodeAt(i);
+        if (c === SPACE) indent++;
+        else if (c === TAB) indent += 8;
+        else if (c === CR) indent = 0;
+        else if (c === 12) this.fail('form feed');
+        else break;
+        i++;
+      }
+      if (i >= this.to) return { offset: this.to, indent: 0, comments };
+      const c = src.charCodeAt(i);
+      if (c === NL) {
+        i++;
+        continue;
+      }
+      if (c === HASH) {
+        const end = this.commentEnd(i);
+        comments.push({ start: i, end, indent });
+        i = end;
+        continue;
+      }
+      if (src.slice(lineStart, i).includes('\t')) this.fail('tab in indentation');
+      return { offset: i, indent, comments };
+    }
+  }
+
+  /** A newline outside brackets: ends a logical line, maybe opens or closes blocks. */
+  private lineBreak(): void {
+    const hadTokens = this.lineEnd >= 0;
+    const next = this.scanBlankAndCommentLines(this.pos + 1);
+    if (!hadTokens) {
+      this.pos = next.offset;
+      return;
+    }
+    const atEnd = next.offset >= this.to;
+    this.closeLine(atEnd ? 0 : next.indent, next.comments);
+    this.pos = next.offset;
+    this.lineEnd = -1;
+  }
+
+  private endOfInput(): void {
+    if (this.depth > 0) this.fail('unclosed bracket');
+    if (this.lineEnd >= 0) this.closeLine(0, []);
+  }
+
+  private closeLine(nextIndent: number, comments: (Comment & { indent: number })[]): void {
+    let at = this.lineEnd;
+    const top = () => this.indents[this.indents.length - 1];
+    if (this.lastTokenIs(':')) {
+      if (nextIndent <= top()) this.fail('expected an indented block');
+      this.indents.push(nextIndent);
+      this.tokens.push({ kind: Tok.Indent, text: '', start: at, end: at });
+      for (const c of comments) this.comments.push(c);
+      return;
+    }
+    this.tokens.push({ kind: Tok.Newline, text: '', start: at, end: at });
+    if (nextIndent > top()) this.fail('unexpected indent');
+    for (const c of comments) {
+      while (top() > nextIndent && c.indent < top()) this.dedent(at);
+      this.comments.push(c);
+      at = c.end;
+    }
+    while (top() > nextIndent) this.dedent(at);
+    if (top() !== nextIndent) this.fail('inconsistent dedent');
+  }
+
+  private lastTokenIs(op: string): boolean {
+    const last = this.tokens[this.tokens.length - 1];
+    return !!last && last.kind === Tok.Op && last.text === op;
+  }
+
+  private dedent(at: number): void {
+    this.indents.pop();
+    this.tokens.push({ kind: Tok.Dedent, text: '', start: at, end: at });
+  }
+}

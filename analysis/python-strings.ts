@@ -1,0 +1,185 @@
+/**
+ * String literals as tree-sitter-python builds them: string_start, string_content (with
+ * escape_sequence, escape_interpolation and lone-backslash children), interpolation nodes of
+ * f-strings (expression, `=`, type_conversion, format_specifier), string_end.
+ * Shapes it does not reproduce (nested format specs, same-quote nesting, …) throw Unsupported.
+ */
+import { Unsupported, type Token } from './python-lexer';
+import { SyntaxNode, type TreeContext } from './syntax-tree';
+
+const ESCAPE = /\\(?:u[a-fA-F\d]{4}|U[a-fA-F\d]{8}|x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\]|N\{[^}]+\})/y;
+const BYTES_ESCAPE = /\\(?:x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\])/y;
+
+export class StringParts {
+  /** The quote character of the literal being split (its content never holds it unescaped). */
+  private quote = '"';
+
+  constructor(
+    private readonly ctx: TreeContext,
+    /** Parses an interpolation's expression between two offsets. */
+    private readonly parseExpression: (from: number, to: number) => SyntaxNode,
+  ) {}
+
+  private node(type: string, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
+    const n = new SyntaxNode(this.ctx, type, true, null, start, end, null, children);
+    for (const c of children) c.parent = n;
+    return n;
+  }
+
+  private field(name: string, node: SyntaxNode): SyntaxNode {
+    node.fieldName = name;
+    return node;
+  }
+
+  /** One string literal token as tree-sitter's string node. */
+  string(t: Token): SyntaxNode {
+    const src = this.ctx.source;
+    const prefix = t.text;
+    const quoteAt = t.start + prefix.length;
+    const quote = src[quoteAt];
+    this.quote = quote;
+    const quoteLength = src.startsWith(quote.repeat(3), quoteAt) && t.end - quoteAt >= 6 ? 3 : 1;
+    const contentStart = quoteAt + quoteLength;
+    const contentEnd = t.end - quoteLength;
+    const children = [new SyntaxNode(this.ctx, 'string_start', true, null, t.start, contentStart, null)];
+    if (prefix.includes('t')) throw new Unsupported('template string', t.start);
+    if (prefix.includes('f')) this.formatStringParts(children, contentStart, contentEnd, prefix.includes('r'));
+    else if (contentEnd > contentStart) children.push(this.stringContent(contentStart, contentEnd, prefix.includes('r'), prefix.includes('b')));
+    children.push(new SyntaxNode(this.ctx, 'string_end', true, null, contentEnd, t.end, null));
+    return this.node('string', children);
+  }
+
+  /** One string_content node over [start, end), with its escape sequences as children. */
+  private stringContent(start: number, end: number, raw: boolean, bytes: boolean, escapedBraces: SyntaxNode[] = []): SyntaxNode {
+    const children: SyntaxNode[] = [];
+    if (!raw) {
+      const src = this.ctx.source;
+      const pattern = bytes ? BYTES_ESCAPE : ESCAPE;
+      for (let at = start; at < end; ) {
+        if (src.charCodeAt(at) !== 92) {
+          at++;
+          continue;
+        }
+        pattern.lastIndex = at;
+        const m = pattern.exec(src);
+        if (m && at + m[0].length <= end) {
+          children.push(new SyntaxNode(this.ctx, 'escape_sequence', true, null, at, at + m[0].length, null));
+          at += m[0].length;
+        } else if (bytes && 'NuU'.includes(src[at + 1])) {
+          at += 2; // not escapes in bytes: plain content
+        } else {
+          // A backslash that starts no escape is its own anonymous token.
+          children.push(new SyntaxNode(this.ctx, '\\', false, null, at, at + 1, null));
+          at += 1;
+        }
+      }
+    }
+    if (escapedBraces.length > 0) {
+      children.push(...escapedBraces);
+      children.sort((a, b) => a.startIndex - b.startIndex);
+    }
+    if (children.length === 0) return new SyntaxNode(this.ctx, 'string_content', true, null, start, end, null);
+    const n = new SyntaxNode(this.ctx, 'string_content', true, null, start, end, null, children);
+    for (const c of children) c.parent = n;
+    return n;
+  }
+
+  /** The inside of an f-string: content runs (with `{{`/`}}` escapes) and interpolations. */
+  private formatStringParts(out: SyntaxNode[], start: number, end: number, raw: boolean): void {
+    const src = this.ctx.source;
+    let runStart = start;
+    let escapes: SyntaxNode[] = [];
+    const flush = (at: number) => {
+      if (at > runStart) out.push(this.stringContent(runStart, at, raw, false, escapes));
+      escapes = [];
+    };
+    let at = start;
+    while (at < end) {
+      const c = src[at];
+      if (c === '\\' && !raw) {
+        at += 2;
+      } else if ((c === '{' && src[at + 1] === '{') || (c === '}' && src[at + 1] === '}')) {
+        escapes.push(new SyntaxNode(this.ctx, 'escape_interpolation', true, null, at, at + 2, null));
+        at += 2;
+      } else if (c === '{') {
+        flush(at);
+        at = this.interpolation(out, at, end);
+        runStart = at;
+      } else if (c === '}') {
+        throw new Unsupported('single } in an f-string', at);
+      } else {
+        at++;
+      }
+    }
+    flush(end);
+  }
+
+  /** `{expression[=][!c][:spec]}` from `open`; returns the offset after its `}`. */
+  private interpolation(out: SyntaxNode[], open: number, limit: number): number {
+    const src = this.ctx.source;
+    const bounds = interpolationBounds(src, open, limit, this.quote);
+    if (!bounds) throw new Unsupported('f-string interpolation', open);
+    const { expressionEnd, close } = bounds;
+    const expression = this.parseExpression(open + 1, expressionEnd);
+    const children = [new SyntaxNode(this.ctx, '{', false, null, open, open + 1, null), this.field('expression', expression)];
+    let at = skipSpaces(src, expressionEnd);
+    if (src[at] === '=') {
+      children.push(new SyntaxNode(this.ctx, '=', false, null, at, at + 1, null));
+      at = skipSpaces(src, at + 1);
+    }
+    if (src[at] === '!') {
+      if (!/[a-z]/.test(src[at + 1] ?? '')) throw new Unsupported('type conversion', at);
+      children.push(this.field('type_conversion', new SyntaxNode(this.ctx, 'type_conversion', true, null, at, at + 2, null)));
+      at = skipSpaces(src, at + 2);
+    }
+    if (src[at] === ':') {
+      if (src.slice(at, close).includes('{') || src.slice(at, close).includes('\n')) throw new Unsupported('nested format spec', at);
+      const colon = new SyntaxNode(this.ctx, ':', false, null, at, at + 1, null);
+      children.push(this.field('format_specifier', this.node('format_specifier', [colon], at, close)));
+      at = close;
+    }
+    if (at !== close) throw new Unsupported('f-string interpolation tail', at);
+    children.push(new SyntaxNode(this.ctx, '}', false, null, close, close + 1, null));
+    out.push(this.node('interpolation', children));
+    return close + 1;
+  }
+}
+
+function skipSpaces(src: string, at: number): number {
+  while (src[at] === ' ') at++;
+  return at;
+}
+
+/** Where an interpolation's expression ends and where its closing brace is; undefined if unsure. */
+function interpolationBounds(src: string, open: number, limit: number, outerQuote: string): { expressionEnd: number; close: number } | undefined {
+  let depth = 0;
+  let expressionEnd = -1;
+  for (let at = open + 1; at < limit; at++) {
+    const c = src[at];
+    if (c === outerQuote || c === '\\' || c === '#' || c === '\n') return undefined;
+    if (c === '"' || c === "'") {
+      const closing = src.indexOf(c, at + 1);
+      if (closing === -1 || closing >= limit || src.slice(at + 1, closing).includes('\\')) return undefined;
+      at = closing;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if (c === '}') {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      return { expressionEnd: expressionEnd === -1 ? at : expressionEnd, close: at };
+    } else if (depth === 0 && expressionEnd === -1) {
+      const next = src[at + 1];
+      if (c === '!' && next !== '=') expressionEnd = at;
+      else if (c === ':' ) expressionEnd = at;
+      else if (c === '=' && next !== '=' && !'=!<>'.includes(src[at - 1])) {
+        const after = src[skipSpaces(src, at + 1)];
+        if (after === '}' || after === '!' || after === ':') expressionEnd = at;
+      }
+    }
+  }
+  return undefined;
+}
