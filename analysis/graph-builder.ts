@@ -112,9 +112,10 @@ function subclassedOutputs(model: ModelObj): (Shape | null)[] {
 
 function layerOutputShape(layer: LayerObj, model: ModelObj): OutputShape {
   if (layer.nodes.length > 0) {
-    const outputs = layer.nodes[0].outputs.map((t) => t.shape);
-    if (layer.model) return outputs.length === 1 ? outputs[0] : outputs.every((s) => s) ? (outputs as Shape[]) : null;
-    return outputs.length === 1 ? outputs[0] : outputs.every((s) => s) ? (outputs as Shape[]) : null;
+    const tensors = layer.nodes[0].outputs;
+    if (tensors.length === 1) return tensors[0].shape;
+    const outputs = tensors.map((t) => t.shape);
+    return outputs.every((s) => s) ? (outputs as Shape[]) : null;
   }
   // Layers of a subclassed model run eagerly; Keras reports their shapes with a None batch.
   if (model.kind === 'subclassed') return withNoneBatch(layer.firstOutput ?? null);
@@ -136,6 +137,7 @@ function layerWeights(layer: LayerObj): WeightInfo[] | null {
     return collectWeights(inner);
   }
   if (!layer.weights) return null;
+  if (layer.tracked.length === 0) return [...layer.weights];
   const tracked = layer.tracked.map(layerWeights);
   if (tracked.some((w) => w === null)) return null;
   return [...layer.weights, ...tracked.flatMap((w) => w!)];

@@ -74,10 +74,11 @@ export class Interpreter {
 
   /** Runs the statements of a block (or module), skipping comments. */
   execBlock(block: Node, scope: Scope): void {
-    const statements = block.namedChildren;
+    // Named children, read off `children`: `namedChildren` would keep a filtered copy on every node.
+    const statements = block.children;
     for (let i = 0; i < statements.length; i++) {
       const statement = statements[i];
-      if (statement && statement.type !== 'comment') this.execStmt(statement, scope);
+      if (statement.isNamed && statement.type !== 'comment') this.execStmt(statement, scope);
     }
   }
 
@@ -85,8 +86,8 @@ export class Interpreter {
     this.budget.step();
     switch (node.type) {
       case 'expression_statement':
-        for (const child of node.namedChildren) {
-          if (!child) continue;
+        for (const child of node.children) {
+          if (!child.isNamed) continue;
           if (child.type === 'assignment' || child.type === 'augmented_assignment') this.execStmt(child, scope);
           else this.evalExpr(child, scope);
         }
@@ -121,7 +122,7 @@ export class Interpreter {
       case 'try_statement':
         return this.execTry(node, scope);
       case 'return_statement': {
-        const expr = node.namedChildren[0];
+        const expr = firstNamed(node);
         throw new ReturnSignal(expr ? this.evalExpr(expr, scope) : NONE);
       }
       case 'break_statement':
@@ -391,8 +392,8 @@ export class Interpreter {
   private evalDefaults(node: Node, scope: Scope): Map<string, Value> {
     const defaults = new Map<string, Value>();
     const params = field(node, 'parameters');
-    for (const p of params?.namedChildren ?? []) {
-      if (!p || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
+    for (const p of params?.children ?? []) {
+      if (!p.isNamed || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
       const name = field(p, 'name')?.text;
       const value = field(p, 'value');
       if (name && value) defaults.set(name, this.evalExpr(value, scope));
@@ -441,7 +442,7 @@ export class Interpreter {
         return unknown('string');
       }
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c?.type !== 'comment');
+        const inner = node.children.find((c) => c.isNamed && c.type !== 'comment');
         return inner ? this.evalExpr(inner, scope) : NONE;
       }
       case 'tuple':
@@ -507,8 +508,8 @@ export class Interpreter {
 
   private evalItems(node: Node, scope: Scope): Value[] {
     const items: Value[] = [];
-    for (const child of node.namedChildren) {
-      if (!child || child.type === 'comment') continue;
+    for (const child of node.children) {
+      if (!child.isNamed || child.type === 'comment') continue;
       if (child.type === 'list_splat') {
         const spread = this.iterate(this.evalExpr(child.namedChildren[0]!, scope), child);
         if (spread) items.push(...spread);
@@ -520,10 +521,11 @@ export class Interpreter {
 
   private evalDict(node: Node, scope: Scope): Value {
     const dict: Value = { k: 'dict', keys: [], values: [] };
-    for (const child of node.namedChildren) {
-      if (child?.type === 'pair') {
+    for (const child of node.children) {
+      if (!child.isNamed) continue;
+      if (child.type === 'pair') {
         dictSet(dict, this.evalExpr(field(child, 'key')!, scope), this.evalExpr(field(child, 'value')!, scope));
-      } else if (child?.type === 'dictionary_splat') {
+      } else if (child.type === 'dictionary_splat') {
         const other = this.evalExpr(child.namedChildren[0]!, scope);
         if (other.k === 'dict') other.keys.forEach((k, i) => dictSet(dict, k, other.values[i]));
       }
@@ -683,14 +685,14 @@ export class Interpreter {
     if (argList?.type === 'generator_expression') {
       return { positional: [this.evalExpr(argList, scope)], keywords: NO_KEYWORDS, node, positionalNodes: [argList], keywordNodes: NO_KEYWORD_NODES };
     }
-    const argNodes = argList ? argList.namedChildren : [];
+    const argNodes = argList ? argList.children : [];
     // Sized up front when no `*args` makes the count unknown (a first push reserves room for 16).
     const count = plainPositionalCount(argNodes);
     const positional: Value[] = count === undefined ? [] : new Array<Value>(count);
     const positionalNodes: Node[] = count === undefined ? [] : new Array<Node>(count);
     let index = 0;
     for (const arg of argNodes) {
-      if (!arg || arg.type === 'comment') continue;
+      if (!arg.isNamed || arg.type === 'comment') continue;
       if (arg.type === 'keyword_argument') {
         const name = field(arg, 'name')!.text;
         const valueNode = field(arg, 'value')!;
@@ -805,8 +807,8 @@ export class Interpreter {
     const defaults = fn.defaults;
     let index = 0;
     let keywordOnly = false;
-    for (const p of field(fn.node, 'parameters')?.namedChildren ?? []) {
-      if (!p) continue;
+    for (const p of field(fn.node, 'parameters')?.children ?? []) {
+      if (!p.isNamed) continue;
       switch (p.type) {
         case 'list_splat_pattern':
           local.vars.set(p.namedChildren[0]?.text ?? 'args', tuple(positional.slice(index)));
@@ -826,7 +828,7 @@ export class Interpreter {
         case 'positional_separator':
           continue;
       }
-      const name = p.type === 'identifier' ? p.text : (field(p, 'name')?.text ?? p.namedChildren[0]?.text ?? '');
+      const name = p.type === 'identifier' ? p.text : (field(p, 'name')?.text ?? firstNamed(p)?.text ?? '');
       let value: Value | undefined;
       if (!keywordOnly && index < positional.length) value = positional[index++];
       else if (keywords?.has(name)) {
@@ -946,11 +948,17 @@ function annotatedFields(block: Node | null): string[] {
   return fields;
 }
 
+/** `node.namedChildren[0]` without making the node keep its named-children list. */
+function firstNamed(node: Node): Node | undefined {
+  for (const child of node.children) if (child.isNamed) return child;
+  return undefined;
+}
+
 /** How many positional arguments a call's argument nodes give; undefined when a `*args` splat makes it unknown. */
 function plainPositionalCount(argNodes: Node[]): number | undefined {
   let count = 0;
   for (const arg of argNodes) {
-    if (!arg) continue;
+    if (!arg.isNamed) continue;
     const type = arg.type;
     if (type === 'list_splat') return undefined;
     if (type !== 'comment' && type !== 'keyword_argument' && type !== 'dictionary_splat') count++;
