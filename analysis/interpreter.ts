@@ -36,6 +36,15 @@ class ReturnSignal {
 }
 class BreakSignal {}
 class ContinueSignal {}
+const BREAK = new BreakSignal();
+const CONTINUE = new ContinueSignal();
+
+/**
+ * How a statement ended abruptly (`return`, `raise`, `break`, `continue`): returned up the statement
+ * chain rather than thrown. (A `break`/`continue` at the top of an imported module still leaves it
+ * as an exception, as it always did; loops, calls and runModule catch that too.)
+ */
+type Signal = ReturnSignal | BreakSignal | ContinueSignal;
 
 export interface CallArgs {
   positional: Value[];
@@ -72,17 +81,21 @@ export class Interpreter {
 
   // ───────────── statements ─────────────
 
-  /** Runs the statements of a block (or module), skipping comments. */
-  execBlock(block: Node, scope: Scope): void {
+  /** Runs the statements of a block (or module), skipping comments; stops at the first signal. */
+  execBlock(block: Node, scope: Scope): Signal | undefined {
     // Named children, read off `children`: `namedChildren` would keep a filtered copy on every node.
     const statements = block.children;
     for (let i = 0; i < statements.length; i++) {
       const statement = statements[i];
-      if (statement.isNamed && statement.type !== 'comment') this.execStmt(statement, scope);
+      if (statement.isNamed && statement.type !== 'comment') {
+        const signal = this.execStmt(statement, scope);
+        if (signal) return signal;
+      }
     }
+    return undefined;
   }
 
-  execStmt(node: Node, scope: Scope): void {
+  execStmt(node: Node, scope: Scope): Signal | undefined {
     this.budget.step();
     switch (node.type) {
       case 'expression_statement':
@@ -91,25 +104,29 @@ export class Interpreter {
           if (child.type === 'assignment' || child.type === 'augmented_assignment') this.execStmt(child, scope);
           else this.evalExpr(child, scope);
         }
-        return;
+        return undefined;
       case 'assignment':
-        return this.execAssignment(node, scope);
+        this.execAssignment(node, scope);
+        return undefined;
       case 'augmented_assignment':
-        return this.execAugmented(node, scope);
+        this.execAugmented(node, scope);
+        return undefined;
       case 'import_statement':
       case 'import_from_statement':
-        return this.keras.execImport(node, scope);
+        this.keras.execImport(node, scope);
+        return undefined;
       case 'function_definition':
-        return this.defineFunction(node, scope);
+        this.defineFunction(node, scope);
+        return undefined;
       case 'class_definition':
         return this.defineClass(node, scope);
       case 'decorated_definition': {
         const def = field(node, 'definition');
-        if (!def) return;
+        if (!def) return undefined;
         if (def.type === 'class_definition' && node.children.some((c) => c.type === 'decorator' && /\bdataclass\b/.test(c.text))) {
-          this.defineClass(def, scope, true);
-        } else this.execStmt(def, scope);
-        return;
+          return this.defineClass(def, scope, true);
+        }
+        return this.execStmt(def, scope);
       }
       case 'if_statement':
         return this.execIf(node, scope);
@@ -123,26 +140,26 @@ export class Interpreter {
         return this.execTry(node, scope);
       case 'return_statement': {
         const expr = firstNamed(node);
-        throw new ReturnSignal(expr ? this.evalExpr(expr, scope) : NONE);
+        return new ReturnSignal(expr ? this.evalExpr(expr, scope) : NONE);
       }
       case 'break_statement':
-        throw new BreakSignal();
+        return BREAK;
       case 'continue_statement':
-        throw new ContinueSignal();
+        return CONTINUE;
       case 'global_statement':
         for (const id of node.namedChildren) if (id) scope.declareGlobal(id.text);
-        return;
+        return undefined;
       case 'raise_statement': {
         // `raise SystemExit(main())` runs main() first; then the raise ends the current function.
         const raised = node.namedChildren[0];
         if (raised) this.evalExpr(raised, scope);
-        throw new ReturnSignal(unknown('raised'));
+        return new ReturnSignal(unknown('raised'));
       }
       case 'block':
         return this.execBlock(node, scope);
       default:
         // pass, nonlocal, assert, delete, match, print, comments, ...: nothing to model.
-        return;
+        return undefined;
     }
   }
 
@@ -243,36 +260,26 @@ export class Interpreter {
     }
   }
 
-  private execIf(node: Node, scope: Scope): void {
+  private execIf(node: Node, scope: Scope): Signal | undefined {
     const cond = truthy(this.evalExpr(field(node, 'condition')!, scope));
     const consequence = field(node, 'consequence');
-    if (cond === true) {
-      if (consequence) this.execStmt(consequence, scope);
-      return;
-    }
+    if (cond === true) return consequence ? this.execStmt(consequence, scope) : undefined;
     if (cond === undefined) {
       // Unknown condition: follow the first branch, but everything built there is approximate.
-      this.uncertainly(() => consequence && this.execStmt(consequence, scope));
-      return;
+      return consequence ? this.uncertainly(() => this.execStmt(consequence, scope)) : undefined;
     }
     for (const alt of node.childrenForFieldName('alternative')) {
       if (!alt) continue;
       if (alt.type === 'else_clause') {
         const body = field(alt, 'body');
-        if (body) this.execStmt(body, scope);
-        return;
+        return body ? this.execStmt(body, scope) : undefined;
       }
       const altCond = truthy(this.evalExpr(field(alt, 'condition')!, scope));
       const altBody = field(alt, 'consequence');
-      if (altCond === true) {
-        if (altBody) this.execStmt(altBody, scope);
-        return;
-      }
-      if (altCond === undefined) {
-        this.uncertainly(() => altBody && this.execStmt(altBody, scope));
-        return;
-      }
+      if (altCond === true) return altBody ? this.execStmt(altBody, scope) : undefined;
+      if (altCond === undefined) return altBody ? this.uncertainly(() => this.execStmt(altBody, scope)) : undefined;
     }
+    return undefined;
   }
 
   uncertainly<T>(fn: () => T): T {
@@ -284,50 +291,48 @@ export class Interpreter {
     }
   }
 
-  private execFor(node: Node, scope: Scope): void {
+  private execFor(node: Node, scope: Scope): Signal | undefined {
     const left = field(node, 'left')!;
     const body = field(node, 'body');
     const iterable = this.evalExpr(field(node, 'right')!, scope);
     const items = this.iterate(iterable, node);
-    if (!body) return;
+    if (!body) return undefined;
     if (!items) {
       // Unknown iteration count: run the body once, approximately.
-      this.uncertainly(() => {
+      return this.uncertainly(() => {
         this.assignTarget(left, unknown('loop variable'), scope);
-        this.runLoopBody(body, scope);
+        return loopExit(this.runLoopBody(body, scope));
       });
-      return;
     }
     const limit = this.budget.limits.loopIterations;
     for (let i = 0; i < items.length; i++) {
       if (i >= limit) {
         this.truncateLoop(node, `loop cut after ${limit} iterations`);
-        return;
+        return undefined;
       }
       this.assignTarget(left, items[i], scope);
-      if (this.runLoopBody(body, scope) === 'break') return;
+      const signal = this.runLoopBody(body, scope);
+      if (signal) return loopExit(signal);
     }
     const alternative = field(node, 'alternative');
-    if (alternative) this.execStmt(alternative, scope);
+    return alternative ? this.execStmt(alternative, scope) : undefined;
   }
 
-  private execWhile(node: Node, scope: Scope): void {
+  private execWhile(node: Node, scope: Scope): Signal | undefined {
     const condNode = field(node, 'condition')!;
     const body = field(node, 'body');
-    if (!body) return;
+    if (!body) return undefined;
     const limit = Math.min(this.budget.limits.loopIterations, 1000);
     for (let i = 0; ; i++) {
       const cond = truthy(this.evalExpr(condNode, scope));
-      if (cond === false) return;
-      if (cond === undefined) {
-        this.uncertainly(() => this.runLoopBody(body, scope));
-        return;
-      }
+      if (cond === false) return undefined;
+      if (cond === undefined) return this.uncertainly(() => loopExit(this.runLoopBody(body, scope)));
       if (i >= limit) {
         this.truncateLoop(node, `while loop cut after ${limit} iterations`);
-        return;
+        return undefined;
       }
-      if (this.runLoopBody(body, scope) === 'break') return;
+      const signal = this.runLoopBody(body, scope);
+      if (signal) return loopExit(signal);
     }
   }
 
@@ -337,17 +342,19 @@ export class Interpreter {
     this.keras.names.allInexact = true;
   }
 
-  private runLoopBody(body: Node, scope: Scope): 'break' | undefined {
+  /** One pass of a loop body: BREAK, a ReturnSignal, or undefined to go on (`continue` included). */
+  private runLoopBody(body: Node, scope: Scope): ReturnSignal | BreakSignal | undefined {
+    let signal: Signal | undefined;
     try {
-      this.execStmt(body, scope);
-    } catch (signal) {
-      if (signal instanceof BreakSignal) return 'break';
-      if (!(signal instanceof ContinueSignal)) throw signal;
+      signal = this.execStmt(body, scope);
+    } catch (thrown) {
+      if (thrown instanceof BreakSignal) return BREAK;
+      if (!(thrown instanceof ContinueSignal)) throw thrown;
     }
-    return undefined;
+    return signal === CONTINUE ? undefined : (signal as ReturnSignal | BreakSignal | undefined);
   }
 
-  private execWith(node: Node, scope: Scope): void {
+  private execWith(node: Node, scope: Scope): Signal | undefined {
     for (const item of node.descendantsOfType('with_item')) {
       const value = field(item, 'value');
       if (!value) continue;
@@ -360,25 +367,29 @@ export class Interpreter {
       } else this.evalExpr(value, scope);
     }
     const body = field(node, 'body');
-    if (body) this.execStmt(body, scope);
+    return body ? this.execStmt(body, scope) : undefined;
   }
 
-  private execTry(node: Node, scope: Scope): void {
+  private execTry(node: Node, scope: Scope): Signal | undefined {
     const body = field(node, 'body');
     const failedBefore = this.keras.failedImports;
-    if (body) this.execStmt(body, scope);
+    const signal = body ? this.execStmt(body, scope) : undefined;
+    if (signal) return signal;
     if (this.keras.failedImports > failedBefore) {
       // `try: import optional_lib / except ImportError: fallback`: the import failed, run the fallback.
       const handler = node.namedChildren.find((c) => c?.type === 'except_clause');
       const block = handler?.namedChildren.find((c) => c?.type === 'block');
-      if (block) this.execStmt(block, scope);
+      const fallback = block ? this.execStmt(block, scope) : undefined;
+      if (fallback) return fallback;
     }
     for (const child of node.namedChildren) {
       if (child?.type === 'else_clause' || child?.type === 'finally_clause') {
         const block = child.namedChildren.find((c) => c?.type === 'block');
-        if (block) this.execStmt(block, scope);
+        const clause = block ? this.execStmt(block, scope) : undefined;
+        if (clause) return clause;
       }
     }
+    return undefined;
   }
 
   private defineFunction(node: Node, scope: Scope): void {
@@ -401,7 +412,7 @@ export class Interpreter {
     return defaults;
   }
 
-  private defineClass(node: Node, scope: Scope, isDataclass = false): void {
+  private defineClass(node: Node, scope: Scope, isDataclass = false): Signal | undefined {
     const name = field(node, 'name')?.text ?? '<class>';
     const bases: Value[] = [];
     for (const arg of field(node, 'superclasses')?.namedChildren ?? []) {
@@ -410,12 +421,15 @@ export class Interpreter {
     const cls: ClassValue = { k: 'class', name, node, bases, attrs: new Map(), kerasBase: this.keras.kerasBaseOf(bases) };
     const body = new Scope(scope, 'class');
     const block = field(node, 'body');
-    if (block) this.execBlock(block, body);
+    // A return/break in a class body leaves it before the class is bound (as the exception it was).
+    const signal = block ? this.execBlock(block, body) : undefined;
+    if (signal) return signal;
     for (const [key, value] of body.vars) {
       cls.attrs.set(key, value.k === 'func' ? { ...value, owner: cls } : value);
     }
     if (isDataclass) cls.dataclassFields = annotatedFields(block);
     scope.assign(name, cls);
+    return undefined;
   }
 
   // ───────────── expressions ─────────────
@@ -789,8 +803,8 @@ export class Interpreter {
       const body = field(fn.node, 'body');
       if (!body) return NONE;
       if (fn.isLambda) return this.evalExpr(body, local);
-      this.execStmt(body, local);
-      return NONE;
+      const signal = this.execStmt(body, local);
+      return signal instanceof ReturnSignal ? signal.value : NONE;
     } catch (signal) {
       if (signal instanceof ReturnSignal) return signal.value;
       if (signal instanceof BreakSignal || signal instanceof ContinueSignal) return NONE;
@@ -912,11 +926,14 @@ export class Interpreter {
     const scope = new Scope(null, 'module');
     scope.vars.set('__name__', str(file));
     this.keras.withModule(file, text, () => {
+      let signal: Signal | undefined;
       try {
-        this.execBlock(root, scope);
+        signal = this.execBlock(root, scope);
       } catch (error) {
         if (!(error instanceof ReturnSignal)) throw error;
       }
+      // A top-level break/continue leaves the imported module as an exception, as before.
+      if (signal instanceof BreakSignal || signal instanceof ContinueSignal) throw signal;
     });
     return scope.vars;
   }
@@ -935,6 +952,11 @@ export class Interpreter {
       throw error;
     }
   }
+}
+
+/** What a loop passes up when its body ends it: `break` stops only the loop, `return` goes on up. */
+function loopExit(signal: ReturnSignal | BreakSignal | undefined): ReturnSignal | undefined {
+  return signal instanceof ReturnSignal ? signal : undefined;
 }
 
 /** `x: int = 3` / `x: int` lines of a class body, in order: a dataclass's fields. */
