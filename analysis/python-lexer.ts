@@ -44,11 +44,6 @@ export interface Comment {
   end: number;
 }
 
-export interface Lexed {
-  tokens: Token[];
-  comments: Comment[];
-}
-
 const OPERATORS = [
   '**=', '//=', '>>=', '<<=', '...', '->', ':=', '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '<>',
   '+=', '-=', '*=', '/=', '%=', '@=', '&=', '|=', '^=',
@@ -80,18 +75,24 @@ function isDigit(c: number): boolean {
 const INTEGER = /(?:0[xX](?:_?[A-Fa-f0-9]+)+[Ll]?|0[oO](?:_?[0-7]+)+[Ll]?|0[bB](?:_?[01]+)+[Ll]?|(?:[0-9]+_?)+[LljJ]?)/y;
 const FLOAT = /(?:(?:[0-9]+_?)+\.(?:[0-9]+_?)*(?:[eE][+-]?(?:[0-9]+_?)+)?|\.(?:[0-9]+_?)+(?:[eE][+-]?(?:[0-9]+_?)+)?|(?:[0-9]+_?)+[eE][+-]?(?:[0-9]+_?)+)[jJ]?/y;
 
-export function lex(source: string, from = 0, to = source.length, nested = false): Lexed {
-  return new Lexer(source, from, to, nested).run();
+/** A token stream over `source[from, to)`: tokens are made as the parser asks, so they die young. */
+export function lex(source: string, from = 0, to = source.length, nested = false): Lexer {
+  return new Lexer(source, from, to, nested);
 }
 
-class Lexer {
-  private readonly tokens: Token[] = [];
-  private readonly comments: Comment[] = [];
+export class Lexer {
+  /** Tokens made but not yet handed out (a line break makes several at once). */
+  private readonly pending: Token[] = [];
+  private head = 0;
+  private count = 0;
+  readonly comments: Comment[] = [];
   private readonly indents = [0];
   private depth = 0;
   private pos: number;
   /** End of the last token or comment on the current logical line; -1 when the line is empty. */
   private lineEnd = -1;
+  private last: Token | undefined;
+  private ended = false;
 
   constructor(
     private readonly src: string,
@@ -101,14 +102,25 @@ class Lexer {
     private readonly nested: boolean,
   ) {
     this.pos = from;
+    if (!nested) this.leadingIndent();
   }
 
-  run(): Lexed {
-    if (!this.nested) this.leadingIndent();
-    while (this.pos < this.to) this.step();
-    if (!this.nested) this.endOfInput();
-    this.tokens.push({ kind: Tok.End, text: '', start: this.to, end: this.to });
-    return { tokens: this.tokens, comments: this.comments };
+  next(): Token {
+    while (this.head === this.count) {
+      this.head = 0;
+      this.count = 0;
+      if (this.pos < this.to) this.step();
+      else this.finish();
+    }
+    return this.pending[this.head++];
+  }
+
+  private finish(): void {
+    if (!this.ended) {
+      this.ended = true;
+      if (!this.nested) this.endOfInput();
+    }
+    this.emit({ kind: Tok.End, text: '', start: this.to, end: this.to });
   }
 
   private fail(reason: string): never {
@@ -149,8 +161,13 @@ class Lexer {
     }
   }
 
+  private emit(token: Token): void {
+    this.pending[this.count++] = token;
+    this.last = token;
+  }
+
   private push(kind: Tok, text: string, start: number, end: number): void {
-    this.tokens.push({ kind, text, start, end });
+    this.emit({ kind, text, start, end });
     this.lineEnd = end;
     this.pos = end;
   }
@@ -292,11 +309,11 @@ class Lexer {
     if (this.lastTokenIs(':')) {
       if (nextIndent <= top()) this.fail('expected an indented block');
       this.indents.push(nextIndent);
-      this.tokens.push({ kind: Tok.Indent, text: '', start: at, end: at });
+      this.emit({ kind: Tok.Indent, text: '', start: at, end: at });
       for (const c of comments) this.comments.push(c);
       return;
     }
-    this.tokens.push({ kind: Tok.Newline, text: '', start: at, end: at });
+    this.emit({ kind: Tok.Newline, text: '', start: at, end: at });
     if (nextIndent > top()) this.fail('unexpected indent');
     for (const c of comments) {
       while (top() > nextIndent && c.indent < top()) this.dedent(at);
@@ -308,12 +325,12 @@ class Lexer {
   }
 
   private lastTokenIs(op: string): boolean {
-    const last = this.tokens[this.tokens.length - 1];
+    const last = this.last;
     return !!last && last.kind === Tok.Op && last.text === op;
   }
 
   private dedent(at: number): void {
     this.indents.pop();
-    this.tokens.push({ kind: Tok.Dedent, text: '', start: at, end: at });
+    this.emit({ kind: Tok.Dedent, text: '', start: at, end: at });
   }
 }

@@ -9,7 +9,7 @@
  * (test/analysis/python-parser.test.ts) holds it to tree-sitter's tree on every Python file of the
  * repository and on generated code.
  */
-import { lex, Tok, Unsupported, type Comment, type Token } from './python-lexer';
+import { lex, Tok, Unsupported, type Comment, type Lexer, type Token } from './python-lexer';
 import { LineIndex, SyntaxNode, type TreeContext } from './syntax-tree';
 import { placeComments } from './python-comments';
 import { StringParts } from './python-strings';
@@ -18,10 +18,10 @@ export { Unsupported };
 
 /** Parses `source`; throws Unsupported when the fast path cannot vouch for an identical tree. */
 export function parseFast(source: string): SyntaxNode {
-  const { tokens, comments } = lex(source);
+  const lexer = lex(source);
   const context: TreeContext = { source, lines: new LineIndex(source) };
-  const root = new Parser(context, tokens).module(comments);
-  placeComments(root, comments, context);
+  const root = new Parser(context, lexer).module(lexer.comments);
+  placeComments(root, lexer.comments, context);
   return root;
 }
 
@@ -40,34 +40,49 @@ const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '@=', '//=', '%=', '**=', '>>
 const SOFT_STATEMENT_KEYWORDS = new Set(['print', 'exec', 'match', 'type']);
 
 class Parser {
-  private i = 0;
+  /** The current token and, once asked for, the one after it. */
+  private current: Token;
+  private ahead: Token | undefined;
+  private readonly firstStart: number;
   private readonly stringParts: StringParts;
 
   constructor(
     private readonly ctx: TreeContext,
-    private readonly tokens: Token[],
+    private readonly lexer: Lexer,
   ) {
+    this.current = lexer.next();
+    this.firstStart = this.current.kind === Tok.End ? -1 : this.current.start;
     this.stringParts = new StringParts(ctx, (from, to) => this.interpolatedExpression(from, to));
   }
 
   // ───────────── token helpers ─────────────
 
   private get tok(): Token {
-    return this.tokens[this.i];
+    return this.current;
+  }
+
+  /** Moves to the next token; returns the one left. */
+  private advance(): Token {
+    const t = this.current;
+    this.current = this.ahead ?? this.lexer.next();
+    this.ahead = undefined;
+    return t;
   }
 
   /** The current token's kind (a call, so checks after a consuming call are not narrowed away). */
   private kind(): Tok {
-    return this.tokens[this.i].kind;
+    return this.current.kind;
   }
 
-  private peekAt(offset: number): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)];
+  /** The token after the current one. */
+  private peek(): Token {
+    this.ahead ??= this.lexer.next();
+    return this.ahead;
   }
 
   /** The current token is this operator or keyword. */
   private is(text: string): boolean {
-    const t = this.tokens[this.i];
+    const t = this.current;
     return (t.kind === Tok.Op || t.kind === Tok.Name) && t.text === text;
   }
 
@@ -82,12 +97,12 @@ class Parser {
   }
 
   private anonymous(): SyntaxNode {
-    const t = this.tokens[this.i++];
+    const t = this.advance();
     return new SyntaxNode(this.ctx, t.text, false, null, t.start, t.end, null);
   }
 
   private leaf(type: string): SyntaxNode {
-    const t = this.tokens[this.i++];
+    const t = this.advance();
     return new SyntaxNode(this.ctx, type, true, null, t.start, t.end, null);
   }
 
@@ -100,7 +115,7 @@ class Parser {
 
   private hidden(kind: Tok): Token {
     if (this.tok.kind !== kind) this.fail('unexpected token');
-    return this.tokens[this.i++];
+    return this.advance();
   }
 
   private identifier(): SyntaxNode {
@@ -119,7 +134,7 @@ class Parser {
   module(comments: Comment[]): SyntaxNode {
     const children: SyntaxNode[] = [];
     while (this.tok.kind !== Tok.End) this.statement(children);
-    const firstToken = this.tokens[0].kind === Tok.End ? this.ctx.source.length : this.tokens[0].start;
+    const firstToken = this.firstStart === -1 ? this.ctx.source.length : this.firstStart;
     const start = comments.length > 0 ? Math.min(comments[0].start, firstToken) : firstToken === this.ctx.source.length ? 0 : firstToken;
     return this.node('module', children, start, this.ctx.source.length);
   }
@@ -172,7 +187,7 @@ class Parser {
         case 'from': return this.importFromStatement();
       }
       if (SOFT_STATEMENT_KEYWORDS.has(t.text)) {
-        const next = this.peekAt(1);
+        const next = this.peek();
         const plainUse = next.kind === Tok.Op && (next.text === '=' || next.text === '.' || AUGMENTED.has(next.text) || ((t.text === 'print' || t.text === 'exec') && next.text === '('));
         if (!plainUse) this.fail(`statement starting with ${t.text}`);
       }
@@ -361,7 +376,7 @@ class Parser {
   /** `_suite`: an indented block (INDENT … DEDENT) or simple statements on the header's line. */
   private suite(): SyntaxNode {
     if (this.tok.kind === Tok.Indent) {
-      this.i++;
+      this.advance();
       const statements: SyntaxNode[] = [];
       while (this.kind() !== Tok.Dedent) {
         if (this.kind() === Tok.End) this.fail('block at end of input');
@@ -513,7 +528,7 @@ class Parser {
 
   /** A type annotation: generic types as tree-sitter builds them; other shapes only where unambiguous. */
   private typeNode(): SyntaxNode {
-    if (this.tok.kind === Tok.Name && !RESERVED.has(this.tok.text) && this.peekAt(1).text === '[' && this.peekAt(1).kind === Tok.Op) {
+    if (this.tok.kind === Tok.Name && !RESERVED.has(this.tok.text) && this.peek().text === '[' && this.peek().kind === Tok.Op) {
       const generic = this.node('generic_type', [this.identifier(), this.typeParameter()]);
       if (this.kind() === Tok.Op && !this.is('=') && !this.is(':') && !this.is(',') && !this.is(']') && !this.is(')')) this.fail('generic type in an expression');
       return this.node('type', [generic]);
@@ -540,7 +555,7 @@ class Parser {
 
   private expression(allowConditional = true): SyntaxNode {
     if (this.is('lambda')) return this.lambda(allowConditional);
-    if (this.tok.kind === Tok.Name && this.peekAt(1).kind === Tok.Op && this.peekAt(1).text === ':=') {
+    if (this.tok.kind === Tok.Name && this.peek().kind === Tok.Op && this.peek().text === ':=') {
       const name = this.field('name', this.identifier());
       return this.node('named_expression', [name, this.anonymous(), this.field('value', this.expression())]);
     }
@@ -602,7 +617,7 @@ class Parser {
     if (t.kind === Tok.Op) return COMPARISON.has(t.text);
     if (t.kind !== Tok.Name) return false;
     if (t.text === 'in' || t.text === 'is') return true;
-    return t.text === 'not' && this.peekAt(1).kind === Tok.Name && this.peekAt(1).text === 'in';
+    return t.text === 'not' && this.peek().kind === Tok.Name && this.peek().text === 'in';
   }
 
   private comparisonOperator(): SyntaxNode {
@@ -611,7 +626,7 @@ class Parser {
       const inToken = this.anonymous();
       return this.compound('not in', not, inToken);
     }
-    if (this.is('is') && this.peekAt(1).kind === Tok.Name && this.peekAt(1).text === 'not') {
+    if (this.is('is') && this.peek().kind === Tok.Name && this.peek().text === 'not') {
       const is = this.anonymous();
       return this.compound('is not', is, this.anonymous());
     }
@@ -722,7 +737,7 @@ class Parser {
   private collectionElement(): SyntaxNode {
     if (this.is('yield')) return this.yieldExpression();
     if (this.is('*')) {
-      if (this.peekAt(1).text === '(' && this.peekAt(1).kind === Tok.Op) this.fail('parenthesized list splat');
+      if (this.peek().text === '(' && this.peek().kind === Tok.Op) this.fail('parenthesized list splat');
       return this.node('list_splat', [this.anonymous(), this.expression()]);
     }
     return this.expression();
@@ -868,11 +883,11 @@ class Parser {
 
   private argument(): SyntaxNode {
     if (this.is('*')) {
-      if (this.peekAt(1).text === '(' && this.peekAt(1).kind === Tok.Op) this.fail('parenthesized list splat');
+      if (this.peek().text === '(' && this.peek().kind === Tok.Op) this.fail('parenthesized list splat');
       return this.node('list_splat', [this.anonymous(), this.expression()]);
     }
     if (this.is('**')) return this.node('dictionary_splat', [this.anonymous(), this.expression()]);
-    const next = this.peekAt(1);
+    const next = this.peek();
     if (this.tok.kind === Tok.Name && next.kind === Tok.Op && next.text === '=') {
       const name = this.field('name', this.identifier());
       return this.node('keyword_argument', [name, this.anonymous(), this.field('value', this.expression())]);
@@ -883,16 +898,16 @@ class Parser {
   // ───────────── strings ─────────────
 
   private strings(): SyntaxNode {
-    const first = this.stringParts.string(this.tokens[this.i++]);
+    const first = this.stringParts.string(this.advance());
     if (this.kind() !== Tok.String) return first;
     const parts = [first];
-    while (this.kind() === Tok.String) parts.push(this.stringParts.string(this.tokens[this.i++]));
+    while (this.kind() === Tok.String) parts.push(this.stringParts.string(this.advance()));
     return this.node('concatenated_string', parts);
   }
 
   /** An f-string interpolation's expression, from its own tokens. */
   private interpolatedExpression(from: number, to: number): SyntaxNode {
-    const sub = new Parser(this.ctx, lex(this.ctx.source, from, to, true).tokens);
+    const sub = new Parser(this.ctx, lex(this.ctx.source, from, to, true));
     const expression = sub.expressions();
     if (sub.kind() !== Tok.End) throw new Unsupported('f-string expression', from);
     return expression;

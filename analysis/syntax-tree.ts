@@ -112,17 +112,21 @@ export class SyntaxNode {
     const from = this.context.lines.offset(start);
     const to = this.context.lines.offset(end);
     let node: SyntaxNode = this;
-    for (let descended = true; descended; ) {
-      descended = false;
-      for (const child of node.children) {
-        if (child.endIndex < to || child.endIndex <= from) continue;
-        if (from < child.startIndex) break;
-        node = child;
-        descended = true;
-        break;
+    for (;;) {
+      const children = node.children;
+      // Children are in source order and do not overlap: skip those ending before the range.
+      let lo = 0;
+      let hi = children.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const end = children[mid].endIndex;
+        if (end < to || end <= from) lo = mid + 1;
+        else hi = mid;
       }
+      const child = children[lo];
+      if (!child || from < child.startIndex) return node;
+      node = child;
     }
-    return node;
   }
 
   descendantsOfType(type: string): SyntaxNode[] {

@@ -109,9 +109,11 @@ function modelVariables(graph: ModelGraph, root: Node): Record<string, string> {
     if (built.length === 1) out[ref.layerId] = built[0].id;
   }
   // Module-level names: the graph lists the variables that hold each model at the end of the module.
+  const modelsByVariable = new Map<string, ModelNode[]>();
+  for (const m of graph.models) for (const v of m.variables) modelsByVariable.set(v, [...(modelsByVariable.get(v) ?? []), m]);
   for (const ref of graph.references) {
     if (ref.kind !== 'model_variable' || !ref.layerId || out[ref.layerId]) continue;
-    const holders = graph.models.filter((m) => m.variables.includes(ref.text));
+    const holders = modelsByVariable.get(ref.text) ?? [];
     if (holders.length === 1) out[ref.layerId] = holders[0].id;
   }
   return out;
