@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fmt, fmtPercent, logTicks, mix, niceTicks, parseColor } from '../../webview/src/render/canvas';
 import { yExtent } from '../../webview/src/render/curves';
-import { binSpan, fillRidge, pairLayout, pickRows, ridgeHeight, rowDensity, SPIKE, xRange } from '../../webview/src/render/histograms';
+import { binSpan, fillRidge, fillRidges, pairLayout, pickRows, ridgeHeight, rowDensity, SPIKE, xRange } from '../../webview/src/render/histograms';
 import { CurveSeries, HistSeries } from '../../webview/src/series';
 
 describe('axes and numbers', () => {
@@ -108,4 +108,61 @@ describe('ridge rasteriser', () => {
     const px = new Uint32Array(4 * 4);
     assert.doesNotThrow(() => fillRidge(px, 4, 4, [-10, 0, 20], [20, -5, 20], 3, 20, 1, 2, 2));
   });
+  it('skips covered pixels with exactly the result of painting every ridge in turn', () => {
+    // Random ridgelines: bases moving down (as drawn) or not, flat runs, spikes, edges of 1–4 px,
+    // ridges overhanging the buffer. Reference: the one-ridge-at-a-time painter's algorithm.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 300; trial++) {
+      const W = 5 + Math.floor(rnd() * 60);
+      const H = 5 + Math.floor(rnd() * 60);
+      const n = 1 + Math.floor(rnd() * 30);
+      const count = 3 + Math.floor(rnd() * 12);
+      const monotone = trial % 4 !== 0;
+      const set = { n, count, X: new Float64Array(n * count), Y: new Float64Array(n * count), base: new Float64Array(n), fill: new Uint32Array(n), line: new Uint32Array(n), lineWidth: new Int32Array(n) };
+      const peak = H * (0.2 + rnd() * 0.8);
+      for (let k = 0; k < n; k++) {
+        const base = monotone ? peak * 0.5 + ((H * 1.1 - peak * 0.5) * k) / Math.max(1, n - 1) : rnd() * H * 1.2;
+        const x0 = -5 + rnd() * W * 0.5;
+        const x1 = x0 + 1 + rnd() * W;
+        for (let j = 0; j < count; j++) {
+          set.X[k * count + j] = x0 + ((x1 - x0) * j) / (count - 1);
+          set.Y[k * count + j] = j === 0 || j === count - 1 || rnd() < 0.25 ? base : base - rnd() * peak * (rnd() < 0.1 ? 2 : 1);
+        }
+        set.base[k] = base;
+        set.fill[k] = 2 * k + 1;
+        set.line[k] = 2 * k + 2;
+        set.lineWidth[k] = 1 + Math.floor(rnd() * 4);
+      }
+      const fast = new Uint32Array(W * H);
+      fillRidges(fast, W, H, set);
+      const ref = new Uint32Array(W * H);
+      for (let k = 0; k < n; k++)
+        referenceFillRidge(ref, W, H, set.X.subarray(k * count, (k + 1) * count), set.Y.subarray(k * count, (k + 1) * count), count, set.base[k], set.fill[k], set.line[k], set.lineWidth[k]);
+      const diff = ref.findIndex((v, i) => v !== fast[i]);
+      assert.equal(diff, -1, `trial ${trial}: pixel ${diff % W},${Math.floor(diff / W)} is ${fast[diff]}, painter's order gives ${ref[diff]}`);
+    }
+  });
 });
+
+/** The straightforward painter's rasteriser (every ridge filled down to its base), as the reference. */
+function referenceFillRidge(px: Uint32Array, W: number, H: number, X: ArrayLike<number>, Y: ArrayLike<number>, count: number, base: number, fill: number, line: number, lineWidth: number): void {
+  const c0 = Math.max(0, Math.ceil(X[0] - 0.5));
+  const c1 = Math.min(W - 1, Math.floor(X[count - 1] - 0.5));
+  const yb = Math.min(H, Math.round(base));
+  let seg = 0;
+  let prevTop = -1;
+  for (let c = c0; c <= c1; c++) {
+    const xc = c + 0.5;
+    while (seg < count - 2 && X[seg + 1] < xc) seg++;
+    const xa = X[seg];
+    const xb = X[seg + 1];
+    const t = xb > xa ? Math.min(1, Math.max(0, (xc - xa) / (xb - xa))) : 0;
+    const top = Math.max(0, Math.round(Y[seg] + (Y[seg + 1] - Y[seg]) * t));
+    const l0 = prevTop < 0 ? top : Math.min(top, prevTop);
+    const l1 = Math.min(H, (prevTop < 0 ? top : Math.max(top, prevTop)) + lineWidth);
+    for (let i = top * W + c, end = yb * W; i < end; i += W) px[i] = fill;
+    for (let i = Math.max(0, l0 - (lineWidth >> 1)) * W + c, end = (l1 - (lineWidth >> 1)) * W; i < end; i += W) px[i] = line;
+    prevTop = top;
+  }
+}

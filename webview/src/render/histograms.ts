@@ -131,8 +131,8 @@ export function drawRidgeline(ctx: CanvasRenderingContext2D, w: number, hgt: num
   px.fill(0);
   const fillRgb = parseColor(o.color) ?? [55, 148, 255];
   const bgRgb = parseColor(p.background) ?? [30, 30, 30];
-  const X = ridgeXs(bins + 2);
-  const Y = ridgeYs(bins + 2);
+  const count = bins + 2;
+  const set = ridgeSet(n, count);
   const sx = (r.w * dpr) / (x1 - x0);
   const ox = r.x * dpr;
   const lineWidth = Math.max(1, Math.round(dpr * p.lineScale));
@@ -142,6 +142,8 @@ export function drawRidgeline(ctx: CanvasRenderingContext2D, w: number, hgt: num
     const [a, b] = binSpan(h.lo[i], h.hi[i]);
     const bw = (b - a) / bins;
     const d = dens.subarray(k * bins, (k + 1) * bins);
+    const X = set.X.subarray(k * count, (k + 1) * count);
+    const Y = set.Y.subarray(k * count, (k + 1) * count);
     X[0] = ox + (a - x0) * sx;
     Y[0] = base;
     for (let j = 0; j < bins; j++) {
@@ -151,8 +153,12 @@ export function drawRidgeline(ctx: CanvasRenderingContext2D, w: number, hgt: num
     X[bins + 1] = ox + (b - x0) * sx;
     Y[bins + 1] = base;
     const recency = n === 1 ? 1 : k / (n - 1);
-    fillRidge(px, W, H, X, Y, bins + 2, base, packRgb(mixRgb(fillRgb, bgRgb, 0.12 + 0.5 * recency)), packRgb(mixRgb(fillRgb, bgRgb, 0.45 + 0.55 * recency)), k === n - 1 ? lineWidth + 1 : lineWidth);
+    set.base[k] = base;
+    set.fill[k] = packRgb(mixRgb(fillRgb, bgRgb, 0.12 + 0.5 * recency));
+    set.line[k] = packRgb(mixRgb(fillRgb, bgRgb, 0.45 + 0.55 * recency));
+    set.lineWidth[k] = k === n - 1 ? lineWidth + 1 : lineWidth;
   }
+  fillRidges(px, W, H, set);
   // Only the plot area holds ridge pixels (the margins keep the cleared canvas).
   const dx = Math.floor(r.x * dpr);
   const dy = Math.floor(r.y * dpr);
@@ -188,10 +194,30 @@ function pixelBuffer(ctx: CanvasRenderingContext2D, W: number, H: number): Image
   if (!imageCache || imageCache.width !== W || imageCache.height !== H) imageCache = ctx.createImageData(W, H);
   return imageCache;
 }
-let xsScratch = new Float64Array(66);
-let ysScratch = new Float64Array(66);
-const ridgeXs = (n: number) => (xsScratch.length >= n ? xsScratch : (xsScratch = new Float64Array(n)));
-const ridgeYs = (n: number) => (ysScratch.length >= n ? ysScratch : (ysScratch = new Float64Array(n)));
+/** Ridges to rasterise, back to front: ridge k is the polyline (X, Y)[k × stride, k × stride + count). */
+export interface RidgeSet {
+  n: number;
+  count: number;
+  X: Float64Array;
+  Y: Float64Array;
+  base: Float64Array;
+  fill: Uint32Array;
+  line: Uint32Array;
+  lineWidth: Int32Array;
+}
+let setScratch: RidgeSet | null = null;
+/** A reusable RidgeSet (charts are drawn one after the other). */
+function ridgeSet(n: number, count: number): RidgeSet {
+  const s = setScratch;
+  if (s && s.base.length >= n && s.X.length >= n * count) {
+    s.n = n;
+    s.count = count;
+    return s;
+  }
+  const m = Math.max(n, MAX_RIDGES);
+  setScratch = { n, count, X: new Float64Array(m * count), Y: new Float64Array(m * count), base: new Float64Array(m), fill: new Uint32Array(m), line: new Uint32Array(m), lineWidth: new Int32Array(m) };
+  return setScratch;
+}
 
 export function mixRgb(fg: [number, number, number], bg: [number, number, number], t: number): [number, number, number] {
   return [0, 1, 2].map((i) => Math.round(fg[i] * t + bg[i] * (1 - t))) as [number, number, number];
@@ -208,24 +234,118 @@ export function packRgb([r, g, b]: [number, number, number]): number {
  * `line`. Later ridges overwrite earlier ones (painter's order). Pure.
  */
 export function fillRidge(px: Uint32Array, W: number, H: number, X: ArrayLike<number>, Y: ArrayLike<number>, count: number, base: number, fill: number, line: number, lineWidth: number): void {
-  const c0 = Math.max(0, Math.ceil(X[0] - 0.5));
-  const c1 = Math.min(W - 1, Math.floor(X[count - 1] - 0.5));
-  const yb = Math.min(H, Math.round(base));
-  let seg = 0;
-  let prevTop = -1;
-  for (let c = c0; c <= c1; c++) {
-    const xc = c + 0.5;
-    while (seg < count - 2 && X[seg + 1] < xc) seg++;
-    const xa = X[seg];
-    const xb = X[seg + 1];
-    const t = xb > xa ? Math.min(1, Math.max(0, (xc - xa) / (xb - xa))) : 0;
-    const top = Math.max(0, Math.round(Y[seg] + (Y[seg + 1] - Y[seg]) * t));
-    // outline: connect to the previous column's top so steep flanks stay continuous
-    const l0 = prevTop < 0 ? top : Math.min(top, prevTop);
-    const l1 = Math.min(H, (prevTop < 0 ? top : Math.max(top, prevTop)) + lineWidth);
-    for (let i = top * W + c, end = yb * W; i < end; i += W) px[i] = fill;
-    for (let i = Math.max(0, l0 - (lineWidth >> 1)) * W + c, end = (l1 - (lineWidth >> 1)) * W; i < end; i += W) px[i] = line;
-    prevTop = top;
+  fillRidges(px, W, H, {
+    n: 1,
+    count,
+    X: Float64Array.from({ length: count }, (_, i) => X[i]),
+    Y: Float64Array.from({ length: count }, (_, i) => Y[i]),
+    base: Float64Array.of(base),
+    fill: Uint32Array.of(fill),
+    line: Uint32Array.of(line),
+    lineWidth: Int32Array.of(lineWidth),
+  });
+}
+
+let geometry = new Int32Array(0);
+
+/**
+ * Rasterises ridges 0 … n−1 back to front, with the same result as fillRidge on each in turn
+ * (painter's order), but without writing the pixels a ridge further in front paints over: the
+ * stacked fills of a ridgeline overlap a lot, and writing each one down to its base cost most of
+ * the drawing time.
+ *
+ * In a column, a ridge writes its fill rows [top, yb) and its edge rows [ls, le), one run
+ * [a, max(yb, le)) whenever the edge touches the fill. A ridge f in front of ridge k with
+ * yb_f ≥ yb_k (bases move down towards the front) therefore paints every row of [a_f, yb_k),
+ * so ridge k skips the rows [min over f > k of a_f, yb_k): the last ridge writing a pixel in
+ * painter's order is the one that still writes it here. Edge rows below yb_k are always written.
+ * When bases do not move down towards the front, nothing is skipped.
+ */
+export function fillRidges(px: Uint32Array, W: number, H: number, set: RidgeSet): void {
+  const { n, count, X, Y } = set;
+  W |= 0; // small integers from here on: the loops below stay in integer arithmetic
+  H |= 0;
+  if (n <= 0 || W <= 0 || H <= 0) return;
+  const size = n * W;
+  if (geometry.length < size * 4) geometry = new Int32Array(size * 4);
+  // per ridge and column: fill top, edge start, edge end (rows), rows skipped from (cover)
+  const T = geometry.subarray(0, size);
+  const LS = geometry.subarray(size, 2 * size);
+  const LE = geometry.subarray(2 * size, 3 * size);
+  const C = geometry.subarray(3 * size, 4 * size);
+  const yb = new Int32Array(n);
+  const span = new Int32Array(2 * n);
+  let monotone = true;
+  for (let k = 0; k < n; k++) {
+    yb[k] = Math.min(H, Math.round(set.base[k]));
+    if (k > 0 && yb[k] < yb[k - 1]) monotone = false;
+    const o = k * W;
+    const x0 = k * count;
+    const lw = set.lineWidth[k];
+    const half = lw >> 1;
+    T.fill(H, o, o + W);
+    LS.fill(0, o, o + W);
+    LE.fill(0, o, o + W);
+    const c0 = Math.max(0, Math.ceil(X[x0] - 0.5));
+    const c1 = Math.min(W - 1, Math.floor(X[x0 + count - 1] - 0.5));
+    span[2 * k] = c0;
+    span[2 * k + 1] = c1;
+    let seg = 0;
+    let prevTop = -1;
+    for (let c = c0; c <= c1; c++) {
+      const xc = c + 0.5;
+      while (seg < count - 2 && X[x0 + seg + 1] < xc) seg++;
+      const xa = X[x0 + seg];
+      const xb = X[x0 + seg + 1];
+      const t = xb > xa ? Math.min(1, Math.max(0, (xc - xa) / (xb - xa))) : 0;
+      const ya = Y[x0 + seg];
+      const y = Math.round(ya + (Y[x0 + seg + 1] - ya) * t);
+      if (y !== y) {
+        // not a number: nothing in this column, and the edge restarts after it
+        prevTop = -1;
+        continue;
+      }
+      const top = y <= 0 ? 0 : y >= H ? H : y | 0;
+      // outline: connect to the previous column's top so steep flanks stay continuous
+      const l0 = prevTop < 0 ? top : Math.min(top, prevTop);
+      const l1 = Math.min(H, (prevTop < 0 ? top : Math.max(top, prevTop)) + lw);
+      T[o + c] = top;
+      LS[o + c] = Math.max(0, l0 - half);
+      LE[o + c] = l1 - half;
+      prevTop = top;
+    }
+  }
+  // C[k] = min over ridges f > k of the top of f's run reaching down to yb_f (H: none)
+  C.fill(H, (n - 1) * W, n * W);
+  for (let k = n - 1; k > 0; k--) {
+    const o = k * W;
+    const yk = yb[k];
+    for (let c = 0; c < W; c++) {
+      const top = T[o + c];
+      const ls = LS[o + c];
+      const le = LE[o + c];
+      let a = H;
+      if (top < yk) a = ls < le && ls < top && le >= top ? ls : top;
+      else if (ls < le && le >= yk) a = ls;
+      const below = C[o + c];
+      C[o - W + c] = monotone && a < below ? a : below;
+    }
+  }
+  if (!monotone) C.fill(H, 0, size);
+  for (let k = 0; k < n; k++) {
+    const o = k * W;
+    const yk = yb[k];
+    const fill = set.fill[k];
+    const line = set.line[k];
+    for (let c = span[2 * k], c1 = span[2 * k + 1]; c <= c1; c++) {
+      const top = T[o + c];
+      const cv = Math.min(C[o + c], yk);
+      for (let i = top * W + c, end = cv * W; i < end; i += W) px[i] = fill;
+      const ls = LS[o + c];
+      const le = LE[o + c];
+      for (let i = ls * W + c, end = Math.min(le, cv) * W; i < end; i += W) px[i] = line;
+      for (let i = Math.max(ls, yk) * W + c, end = le * W; i < end; i += W) px[i] = line;
+    }
   }
 }
 
