@@ -1,5 +1,5 @@
 /**
- * Places comments where tree-sitter puts its extras: in the innermost node whose children surround
+ * Places comments and line continuations where tree-sitter puts its extras: in the innermost node whose children surround
  * the comment. tree-sitter leaves leading and trailing extras out of a node when it reduces it, so
  * a node's range always starts and ends at real children (including the zero-width NEWLINE,
  * INDENT and DEDENT tokens the lexer positioned), and "surrounded" is plain range containment.
@@ -17,7 +17,7 @@ export function placeComments(root: SyntaxNode, comments: Comment[], context: Tr
         node = before;
         continue;
       }
-      const leaf = new SyntaxNode(context, 'comment', true, null, comment.start, comment.end, node);
+      const leaf = new SyntaxNode(context, comment.type ?? 'comment', true, null, comment.start, comment.end, node);
       node.insertChild(index, leaf);
       break;
     }

@@ -9,7 +9,7 @@
  *     consumed); otherwise the dedent comes first;
  *   • after a compound header's `:` an INDENT comes without a NEWLINE before it.
  *
- * Anything this lexer does not reproduce exactly (line continuations, non-ASCII identifiers,
+ * Anything this lexer does not reproduce exactly (non-ASCII identifiers,
  * inconsistent dedents, tabs mixed into indentation, form feeds, …) throws `Unsupported`, and
  * the caller falls back to tree-sitter: the fast path either matches tree-sitter or steps aside.
  */
@@ -39,9 +39,11 @@ export interface Token {
   end: number;
 }
 
+/** An extra of tree-sitter's grammar: a comment, or a line continuation (backslash-newline). */
 export interface Comment {
   start: number;
   end: number;
+  type?: 'line_continuation';
 }
 
 const OPERATORS = [
@@ -155,7 +157,7 @@ export class Lexer {
     } else if (c === 34 || c === 39) {
       this.string(this.pos, this.pos);
     } else if (c === 92) {
-      this.fail('line continuation');
+      this.lineContinuation();
     } else {
       this.operator(c);
     }
@@ -164,6 +166,34 @@ export class Lexer {
   private emit(token: Token): void {
     this.pending[this.count++] = token;
     this.last = token;
+  }
+
+  /**
+   * `\\` then a newline: an extra, and the logical line goes on. Before a string, the scanner
+   * (looking for a string start) skips continuations as whitespace: then they are no nodes.
+   */
+  private lineContinuation(): void {
+    const runStart = this.pos;
+    const run: Comment[] = [];
+    let at = this.pos;
+    while (this.src.charCodeAt(at) === 92) {
+      let end = at + 1;
+      if (this.src.charCodeAt(end) === CR) end++;
+      if (this.src.charCodeAt(end) !== NL || this.lineEnd < 0) throw new Unsupported('backslash', at);
+      run.push({ start: at, end: end + 1, type: 'line_continuation' });
+      at = end + 1;
+      while (this.src.charCodeAt(at) === SPACE || this.src.charCodeAt(at) === TAB) at++;
+    }
+    const next = this.src.charCodeAt(at);
+    if (next === NL || next === CR || next === HASH || at >= this.to) throw new Unsupported('continuation before a blank line', runStart);
+    if (!this.startsString(at)) for (const c of run) this.comments.push(c);
+    this.pos = at;
+  }
+
+  private startsString(at: number): boolean {
+    let i = at;
+    while (i < at + 2 && /[rRbBuUfF]/.test(this.src[i] ?? '')) i++;
+    return this.src[i] === '"' || this.src[i] === "'";
   }
 
   private push(kind: Tok, text: string, start: number, end: number): void {

@@ -243,6 +243,18 @@ class Parser {
     }
   }
 
+  /** `.`, `..models`: an import_prefix of dots (one node per dot), then maybe a dotted name. */
+  private relativeImport(): SyntaxNode {
+    const dots: SyntaxNode[] = [];
+    while (this.is('.') || this.is('...')) {
+      const t = this.advance();
+      for (let at = t.start; at < t.end; at++) dots.push(new SyntaxNode(this.ctx, '.', false, null, at, at + 1, null));
+    }
+    const parts = [this.node('import_prefix', dots)];
+    if (!this.is('import')) parts.push(this.dottedName());
+    return this.node('relative_import', parts);
+  }
+
   private importStatement(): SyntaxNode {
     const children = [this.anonymous()];
     this.importList(children);
@@ -253,7 +265,7 @@ class Parser {
     const children = [this.anonymous()];
     const future = this.tok.kind === Tok.Name && this.tok.text === '__future__';
     if (future) children.push(this.anonymous());
-    else if (this.is('.') || this.is('...')) this.fail('relative import');
+    else if (this.is('.') || this.is('...')) children.push(this.field('module_name', this.relativeImport()));
     else children.push(this.field('module_name', this.dottedName()));
     children.push(this.expect('import'));
     if (this.is('*')) {

@@ -66,13 +66,14 @@ describe('fast parser = tree-sitter', () => {
     'comments around blocks': '# lead\ndef f():  # c1\n    # c2\n    x = 1  # c3\n    # c4\n  # c5\n# c6\n\ny = 2\n# end\n',
     'comments in nested blocks': 'def f():\n    if x:\n        y\n    # same as outer block\nz\nif a:\n    b\n# before else\nelse:\n    c\n',
     'comments in brackets': 'x = f(  # open\n    a,  # first\n    # alone\n    b=[1,  # one\n       2],\n)  # close\n',
-    'statements': 'import a.b as c, d\nfrom x.y import (p, q as r,)\nfrom m import *\nfrom __future__ import annotations\nglobal g\ndel a[0], b.c\nassert x, "m"\nraise E("x") from err\nraise\nreturn\npass; break; continue\n',
+    'statements': 'import a.b as c, d\nfrom x.y import (p, q as r,)\nfrom m import *\nfrom __future__ import annotations\nfrom . import models\nfrom ..pkg.mod import (a, b)\nfrom ...x import y\nglobal g\ndel a[0], b.c\nassert x, "m"\nraise E("x") from err\nraise\nreturn\npass; break; continue\n',
     'assignments': 'a = b = 1\nc, *d = e\n(f, g), h = 1, 2\n[i, j] = k\nx.y[0] += 2\nz: int = 3\nw: "M"\nv: list[int] = []\nu: np.ndarray = None\nt: int | None = None\n',
     'compound statements': 'for i, (a, b) in enumerate(x):\n    continue\nelse:\n    pass\nwhile x:\n    break\ntry:\n    pass\nexcept (A, B) as e:\n    pass\nexcept C:\n    pass\nelse:\n    pass\nfinally:\n    pass\nwith open(f) as fh, g():\n    pass\nif a: b\nelif c: d\nelse: e\n',
     'definitions': '@dec\n@dec.x(1)\nclass A(B, metaclass=M):\n    """doc"""\n    def m(self, a, /, b: int = 1, *args: str, c, d=2, **kw) -> dict[str, int]: ...\n    def n(self, *, k): return k\n',
     'expressions': 'x = not a or b and c if d else lambda p, q=1, *r, **s: p\ny = a < b <= c != d is not e not in f in g is h\nz = -a ** -b * c // d % e @ f + g - h << i >> j & k ^ l | m\nw = await q\nv = (a := 1)\n',
     'primaries': 'x = a.b[1:2, ::3, c:][0](*args, k=v, **kw)(x for x in y if x)\ny = [x * 2 for x in range(3) if x for z in w]\nz = {k: v for k, v in d.items()}\nw = {1, 2, *s}\nv = {**d, "k": 1}\nu = (1,)\nt = ()\ns = (yield)\nr = [*a, *b]\nq = ...\np = 0x1F + 0o7 + 0b1 + 1_000 + 1.5e-3 + .5 + 1. + 2j + 10L\n',
     'strings': 'a = "x" \'y\' """z""" r"\\d" b"\\x00\\n" f"{x!r:>10}{y=} {{z}}" rb\'q\' u"u"\nb = ("implicit"\n     "concat")\nc = "esc \\t \\\\ \\" \\q \\u1234 \\N{DASH}"\nd = f"{d[\'k\']:.3f} and {f(a, b)}"\n',
+    'line continuations': 'x = 1 + \\\n    2\nif a and \\\n   b:\n    y = [1, \\\n 2]\nassert x, \\\r\n    "m"\n',
     'windows line endings': 'def f():\r\n    # c\r\n    return 1\r\nx = f()\r\n',
     'empty and comment-only files': '',
   };
@@ -87,7 +88,7 @@ describe('fast parser = tree-sitter', () => {
   });
 
   it('steps aside on syntax errors and on what it does not cover', async () => {
-    for (const source of ['x = (\n', 'def f(:\n    pass\n', 'x = 1 +\n', 'match x:\n    case 1:\n        pass\n', 'y = a + \\\n    b\n', 'async def f():\n    pass\n', 'if x:\npass\n', '  x = 1\n']) {
+    for (const source of ['x = (\n', 'def f(:\n    pass\n', 'x = 1 +\n',  'match x:\n    case 1:\n        pass\n', 'async def f():\n    pass\n', 'if x:\npass\n', '  x = 1\n']) {
       assert.throws(() => parseFast(source), Unsupported, source);
     }
   });
@@ -100,7 +101,7 @@ describe('fast parser = tree-sitter', () => {
       return seed % n;
     };
     const counts = { same: 0, bail: 0, broken: 0, differ: 0 };
-    const pieces = ['(', ')', ':', ',', '\n', '    ', '#', '"', 'if ', 'else', '=', '.', '[', ']', 'lambda ', ' not ', '*', '\n  '];
+    const pieces = ['(', ')', ':', ',', '\n', '    ', '#', '"', 'if ', 'else', '=', '.', '[', ']', 'lambda ', ' not ', '*', '\n  ', ' \\\n', '\\', 'f"{', "'"];
     for (let k = 0; k < 2000; k++) {
       const source = sources[random(sources.length)];
       const at = random(source.length);
