@@ -521,6 +521,14 @@ export class Interpreter {
   }
 
   private evalItems(node: Node, scope: Scope): Value[] {
+    const count = oneValueCount(node.children);
+    if (count !== undefined) {
+      // No splat: the items are the elements, one each (tuples and lists often live on in configs).
+      const items = new Array<Value>(count);
+      let i = 0;
+      for (const child of node.children) if (child.isNamed && child.type !== 'comment') items[i++] = this.evalExpr(child, scope);
+      return items;
+    }
     const items: Value[] = [];
     for (const child of node.children) {
       if (!child.isNamed || child.type === 'comment') continue;
@@ -701,7 +709,7 @@ export class Interpreter {
     }
     const argNodes = argList ? argList.children : [];
     // Sized up front when no `*args` makes the count unknown (a first push reserves room for 16).
-    const count = plainPositionalCount(argNodes);
+    const count = oneValueCount(argNodes);
     const positional: Value[] = count === undefined ? [] : new Array<Value>(count);
     const positionalNodes: Node[] = count === undefined ? [] : new Array<Node>(count);
     let index = 0;
@@ -976,8 +984,11 @@ function firstNamed(node: Node): Node | undefined {
   return undefined;
 }
 
-/** How many positional arguments a call's argument nodes give; undefined when a `*args` splat makes it unknown. */
-function plainPositionalCount(argNodes: Node[]): number | undefined {
+/**
+ * How many values a list of argument / element nodes gives, one per named non-comment node (keyword
+ * arguments and `**` splats aside); undefined when a `*` splat makes the count unknown.
+ */
+function oneValueCount(argNodes: Node[]): number | undefined {
   let count = 0;
   for (const arg of argNodes) {
     if (!arg.isNamed) continue;

@@ -6,7 +6,7 @@ import type { ConfigValue, Shape } from '../graph/model-graph';
 import type { CallArgs } from './interpreter';
 import type { SyntaxNode as Node } from './syntax-tree';
 import { findClassAttr } from './interpreter';
-import type { CallNode, LayerObj, ModelObj, TensorObj } from './keras-objects';
+import { appendCallNode, type CallNode, type LayerObj, type ModelObj, type TensorObj } from './keras-objects';
 import type { KerasRuntime } from './keras-runtime';
 import { lookupLayerClass, type Config, type LayerSpec } from './layers/catalog';
 import { isSequence, list, NONE, tuple, unknown, type ClassValue, type InstanceValue, type Value } from './values';
@@ -176,20 +176,20 @@ function collectCallTensors(spec: LayerSpec | undefined, args: CallArgs): Value[
 
 /** Keras's node inputs: every tensor among the call's arguments, positional first, then keywords by name. */
 function nodeInputTensors(args: CallArgs): Value[] {
-  const flat: Value[] = [];
-  for (const v of args.positional) flattenInto(v, flat);
+  const tensors: Value[] = [];
+  for (const v of args.positional) flattenInto(v, tensors, true);
   if (args.keywords.size > 0) {
     const keywords = [...args.keywords.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, v] of keywords) flattenInto(v, flat);
+    for (const [, v] of keywords) flattenInto(v, tensors, true);
   }
-  return flat.filter((v) => v.k === 'tensor');
+  return tensors;
 }
 
-/** Appends the leaves of nested lists, tuples and dict values to `out`, in order. */
-function flattenInto(v: Value, out: Value[]): void {
-  if (isSequence(v)) for (const item of v.items) flattenInto(item, out);
-  else if (v.k === 'dict') for (const item of v.values) flattenInto(item, out);
-  else out.push(v);
+/** Appends the leaves of nested lists, tuples and dict values to `out`, in order (only tensors when asked). */
+function flattenInto(v: Value, out: Value[], onlyTensors = false): void {
+  if (isSequence(v)) for (const item of v.items) flattenInto(item, out, onlyTensors);
+  else if (v.k === 'dict') for (const item of v.values) flattenInto(item, out, onlyTensors);
+  else if (!onlyTensors || v.k === 'tensor') out.push(v);
 }
 
 /** The shape a layer sees: a Keras tensor's (batch None), or an eager array's concrete shape. */
@@ -226,7 +226,7 @@ function emitOutputs(rt: KerasRuntime, layer: LayerObj, inputs: Value[], outputS
   if (node && inputs.some((v) => v.k === 'tensor' && v.t.masked)) node.maskedInputs = true;
   if (node) {
     node.outputs = outputs;
-    layer.nodes.push(node);
+    appendCallNode(layer, node);
   }
   const values = outputs.map((t): Value => ({ k: 'tensor', t }));
   if (!isMulti(outputShape)) return values[0];

@@ -85,6 +85,15 @@ export interface ModelObj {
   traceInput?: Shape;
 }
 
+/**
+ * Records a call node on its layer. The first goes in as `[node]`: a push on an empty array reserves
+ * room for 16, which would stay allocated as long as the layer (most layers are called once).
+ */
+export function appendCallNode(layer: LayerObj, node: CallNode): void {
+  if (layer.nodes.length === 0) layer.nodes = [node];
+  else layer.nodes.push(node);
+}
+
 /** Keras 3 `to_snake_case`, used for automatic names. */
 export function toSnakeCase(name: string): string {
   let s = name.replace(/\W+/g, '');

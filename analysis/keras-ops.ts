@@ -6,7 +6,7 @@
 import type { Shape } from '../graph/model-graph';
 import type { CallArgs } from './interpreter';
 import type { KerasRuntime } from './keras-runtime';
-import type { TensorObj } from './keras-objects';
+import { appendCallNode, type TensorObj } from './keras-objects';
 import { broadcast, concatShapes, matmulShape, nestedListShape, normAxis, reduceShape, reshape, toDims, type Dims } from './keras-shapes';
 import { isSequence, unknown, type Value } from './values';
 
@@ -137,7 +137,7 @@ function symbolicOp(rt: KerasRuntime, namespace: string, fn: string, args: CallA
   } else rt.nameLayer(op, undefined, undefined);
   op.firstOutput = shape;
   const output: TensorObj = { shape, producer: op, nodeIndex: 0, outputIndex: 0 };
-  op.nodes.push({ inputs: inputs.map((i) => i.t), outputs: [output], range: rt.interp.rangeOf(args.node) });
+  appendCallNode(op, { inputs: inputs.map((i) => i.t), outputs: [output], range: rt.interp.rangeOf(args.node) });
   return { k: 'tensor', t: output };
 }
 

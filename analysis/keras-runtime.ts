@@ -7,7 +7,7 @@ import type { ConfigValue, Reference, Shape, SourceRange } from '../graph/model-
 import { type CallArgs, type Interpreter } from './interpreter';
 import { execImport, apiValue } from './keras-api';
 import { callLayer, layerOf, toConfig, trackAttribute } from './keras-build';
-import { NameRegistry, type LayerObj, type ModelObj, type TensorObj } from './keras-objects';
+import { appendCallNode, NameRegistry, type LayerObj, type ModelObj, type TensorObj } from './keras-objects';
 import { callApi } from './keras-api-calls';
 import { initFunctional } from './keras-models';
 import { attribute, layerAttr, method, setTrainable } from './keras-attributes';
@@ -93,8 +93,18 @@ export class KerasRuntime {
       trainable: true,
       approximate: this.interp.uncertain > 0,
       tracked: [],
+      // Declared up front (undefined until set), so every layer has one shape and setting them allocates nothing.
+      spec: undefined,
+      userClass: undefined,
+      instance: undefined,
+      file: this.currentModule?.file,
+      nameRange: undefined,
+      nameFile: undefined,
+      weights: undefined,
+      firstOutput: undefined,
+      model: undefined,
+      inputShapeArg: undefined,
     };
-    if (this.currentModule) layer.file = this.currentModule.file;
     this.layers.push(layer);
     return layer;
   }
@@ -157,7 +167,7 @@ export class KerasRuntime {
     layer.firstOutput = batchShape;
     this.nameLayer(layer, nameValue, nameNode);
     const output: TensorObj = { shape: batchShape, producer: layer, nodeIndex: 0, outputIndex: 0 };
-    layer.nodes.push({ inputs: [], outputs: [output], range });
+    appendCallNode(layer, { inputs: [], outputs: [output], range });
     return layer;
   }
 

@@ -65,7 +65,16 @@ function computeOperations(model: ModelObj): LayerObj[] {
   }
   // Decreasing depth, ties by visit order (stable: equal indices keep their order).
   const ordered = [...opDepth.keys()];
-  return ordered.sort((a, b) => opDepth.get(b)! - opDepth.get(a)! || indices.get(a)! - indices.get(b)!);
+  const before = (a: LayerObj, b: LayerObj) => opDepth.get(b)! - opDepth.get(a)! || indices.get(a)! - indices.get(b)!;
+  if (ordered.length > 32) return ordered.sort(before);
+  // Small models (most): a stable insertion sort, without the work arrays of Array.prototype.sort.
+  for (let i = 1; i < ordered.length; i++) {
+    const op = ordered[i];
+    let j = i - 1;
+    for (; j >= 0 && before(ordered[j], op) > 0; j--) ordered[j + 1] = ordered[j];
+    ordered[j + 1] = op;
+  }
+  return ordered;
 }
 
 /** Keras's depth-first walk from the outputs: call nodes in finishing order (with their operation), first-visit index per operation. */

@@ -145,9 +145,14 @@ export function weight(name: string, dims: Dim[] | null, trainable = true): Cata
  * (Assigning `layer.trainable = False` later does propagate; that is the evaluator's business.)
  */
 export function ownWeights(config: Config, created: CatalogWeight[], sublayers: CatalogWeight[] = []): CatalogWeight[] {
-  const own = [...created.filter((w) => w.trainable), ...created.filter((w) => !w.trainable)];
-  const frozen = config.trainable === false ? own.map((w) => ({ ...w, trainable: false })) : own;
-  return [...frozen, ...sublayers];
+  // Trainable ones first, then the rest, then the sublayers': one array of the final size.
+  const frozen = config.trainable === false;
+  const out = new Array<CatalogWeight>(created.length + sublayers.length);
+  let i = 0;
+  for (const w of created) if (w.trainable) out[i++] = frozen ? { ...w, trainable: false } : w;
+  for (const w of created) if (!w.trainable) out[i++] = frozen ? { ...w, trainable: false } : w;
+  for (const w of sublayers) out[i++] = w;
+  return out;
 }
 
 /** A weight that exists only when `flag` is true (use_bias, center, ...); null-shaped when the flag is unknown. */
