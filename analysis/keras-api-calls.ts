@@ -90,6 +90,38 @@ const MERGE_FUNCTIONS: Record<string, string> = {
   dot: 'Dot',
 };
 
+/** What the path patterns of callApi say about a path (a pure function of it, so computed once per path). */
+interface ApiRoute {
+  application: RegExpExecArray | null;
+  layerClass: RegExpExecArray | null;
+  merge: RegExpExecArray | null;
+  kobj: RegExpExecArray | null;
+  dataset: RegExpExecArray | null;
+  creator: RegExpExecArray | null;
+  op: RegExpExecArray | null;
+}
+
+const routeCache = new Map<string, ApiRoute>();
+const ROUTE_CACHE_LIMIT = 10_000;
+
+function routeOf(path: string): ApiRoute {
+  let route = routeCache.get(path);
+  if (!route) {
+    route = {
+      application: /^keras\.applications\.(?:[a-z_0-9]+\.)?([A-Z]\w*)$/.exec(path),
+      layerClass: /^keras\.layers\.([A-Z]\w*)$/.exec(path),
+      merge: /^keras\.layers\.([a-z]+)$/.exec(path),
+      kobj: /^keras\.(regularizers|initializers|constraints|optimizers|losses|metrics|callbacks|optimizers\.schedules)\.(\w+)$/.exec(path),
+      dataset: /^keras\.datasets\.(\w+)\.load_data$/.exec(path),
+      creator: /^(?:keras\.ops|keras\.random|tf|tf\.random)\.(ones|zeros|full|empty|eye|arange|linspace|normal|uniform|random_normal|random_uniform|constant|convert_to_tensor)$/.exec(path),
+      op: /^(keras\.ops|keras\.backend|keras\.activations|tf|tf\.math|tf\.nn|tf\.linalg)\.(\w+)$/.exec(path),
+    };
+    if (routeCache.size >= ROUTE_CACHE_LIMIT) routeCache.clear();
+    routeCache.set(path, route);
+  }
+  return route;
+}
+
 export function callApi(rt: KerasRuntime, path: string, args: CallArgs): Value {
   if (path === 'keras.Sequential') return makeSequential(rt, args);
   if (path === 'keras.Model') return makeFunctional(rt, args);
@@ -99,15 +131,11 @@ export function callApi(rt: KerasRuntime, path: string, args: CallArgs): Value {
     rt.names.reset();
     return NONE;
   }
-  const application = /^keras\.applications\.(?:[a-z_0-9]+\.)?([A-Z]\w*)$/.exec(path);
+  const { application, layerClass, merge, kobj, dataset, creator, op } = routeOf(path);
   if (application) return layerValue(makeApplication(rt, application[1], args));
-  const layerClass = /^keras\.layers\.([A-Z]\w*)$/.exec(path);
   if (layerClass) return layerValue(constructLayer(rt, layerClass[1], args));
-  const merge = /^keras\.layers\.([a-z]+)$/.exec(path);
   if (merge && MERGE_FUNCTIONS[merge[1]]) return mergeFunction(rt, MERGE_FUNCTIONS[merge[1]], args);
-  const kobj = /^keras\.(regularizers|initializers|constraints|optimizers|losses|metrics|callbacks|optimizers\.schedules)\.(\w+)$/.exec(path);
   if (kobj) return kerasObject(kobj[1], kobj[2], args);
-  const dataset = /^keras\.datasets\.(\w+)\.load_data$/.exec(path);
   if (dataset) return loadDataset(dataset[1]);
   if (path === 'keras.utils.to_categorical') return toCategorical(args);
   if (path === 'keras.activations.get') {
@@ -115,9 +143,7 @@ export function callApi(rt: KerasRuntime, path: string, args: CallArgs): Value {
     return a?.k === 'str' ? apiValue(`keras.activations.${a.v}`) : a?.k === 'none' || !a ? apiValue('keras.activations.linear') : a;
   }
   if (path === 'keras.backend.int_shape') return args.positional[0]?.k === 'tensor' ? shapeValue(args.positional[0].t.shape) : unknown('int_shape');
-  const creator = /^(?:keras\.ops|keras\.random|tf|tf\.random)\.(ones|zeros|full|empty|eye|arange|linspace|normal|uniform|random_normal|random_uniform|constant|convert_to_tensor)$/.exec(path);
   if (creator) return numpyCall(rt, TENSOR_CREATORS[creator[1]] ?? creator[1], args);
-  const op = /^(keras\.ops|keras\.backend|keras\.activations|tf|tf\.math|tf\.nn|tf\.linalg)\.(\w+)$/.exec(path);
   if (op) return tensorOp(rt, op[1], op[2], args);
   if (path.startsWith('np.')) return numpyCall(rt, path.slice(3), args);
   if (path === 'argparse.ArgumentParser') return { k: 'kobj', cls: 'ArgumentParser', args: {} };

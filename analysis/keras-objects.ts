@@ -94,8 +94,20 @@ export function appendCallNode(layer: LayerObj, node: CallNode): void {
   else layer.nodes.push(node);
 }
 
-/** Keras 3 `to_snake_case`, used for automatic names. */
+const snakeCache = new Map<string, string>();
+
+/** Keras 3 `to_snake_case`, used for automatic names (remembered: every auto-named layer asks). */
 export function toSnakeCase(name: string): string {
+  let snake = snakeCache.get(name);
+  if (snake === undefined) {
+    snake = computeSnakeCase(name);
+    if (snakeCache.size >= 10_000) snakeCache.clear();
+    snakeCache.set(name, snake);
+  }
+  return snake;
+}
+
+function computeSnakeCase(name: string): string {
   let s = name.replace(/\W+/g, '');
   s = s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2');
   s = s.replace(/([a-z])([A-Z])/g, '$1_$2');
