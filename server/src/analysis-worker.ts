@@ -8,7 +8,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { analyzeWithParser } from '../../analysis/analyze';
-import { initParser, type Tree } from '../../analysis/parser';
+import { initParser, parsePython, type Tree } from '../../analysis/parser';
 import { CheckContext } from './features/diagnostic-kit';
 import { attributeFiles } from './file-attribution';
 import { computeDiagnostics } from './features/diagnostics';
@@ -109,7 +109,9 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
   const defs = definitions(result.root);
   const index = buildSyntaxIndex(result.graph, result.root, result.parsedText, attribution, defs.functions);
   const lookup = new GraphLookup(result.graph, index);
-  const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.root, result.parsedText, defs));
+  // Quick fixes may edit the imported modules too (a layer built in models.py): their texts, parsed on demand.
+  const modules = { texts: used, parse: (text: string) => parseModule(parser, text) };
+  const diagnostics = computeDiagnostics(new CheckContext(job.uri, result.graph, index, lookup, result.root, result.parsedText, defs, modules));
   const indexed = performance.now();
 
   // Only tree-sitter's tree of the document's own text can seed the next parse (not one with
@@ -129,6 +131,13 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
     dependencies: [...used.keys()],
     timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), parser: !tree ? 'fast' : previousTree ? 'tree-sitter incremental' : 'tree-sitter' },
   };
+}
+
+/** A module's syntax tree as plain JS objects (tree-sitter's tree, if one was made, freed at once). */
+function parseModule(parser: Awaited<ReturnType<typeof initParser>>, text: string) {
+  const parsed = parsePython(parser, text);
+  parsed.tree?.delete();
+  return parsed.root;
 }
 
 /**

@@ -13,7 +13,8 @@ import type { ModelGraph, SourceRange } from '../../../graph/model-graph';
 import type { GraphLookup } from '../lookup';
 import type { Fix, LensDiagnosticData, SyntaxIndex } from '../snapshot';
 import { TextLines } from '../text-lines';
-import { callParts, functionDefinitions, nodeAtRange, rangeOfNode, type Node } from '../tree';
+import { callParts, definitions as findDefinitions, functionDefinitions, nodeAtRange, rangeOfNode, type Node } from '../tree';
+import { pathToUri } from '../uri';
 
 /** Diagnostic codes: stable, documented, safe to filter on. */
 export const Codes = {
@@ -31,21 +32,33 @@ export const Codes = {
 
 export const SOURCE = 'Model Lens';
 
-export class CheckContext {
+/**
+ * One Python file a check reads: the analysed document itself, or a workspace module its analysis
+ * imported (a builder function in models.py). Edits for a quick fix go to the file's `uri`.
+ */
+export class SourceFile {
   private byName?: Map<string, Node>;
-  readonly lines: TextLines;
+  private defs?: { functions: Node[]; classes: Node[] };
+  private linesCache?: TextLines;
 
   constructor(
     readonly uri: string,
-    readonly graph: ModelGraph,
-    readonly index: SyntaxIndex,
-    readonly lookup: GraphLookup,
     readonly root: Node,
     /** The evaluated text (syntax-error statements blanked, positions unchanged). */
     readonly text: string,
-    readonly definitions: { functions: Node[]; classes: Node[] },
+    definitions?: { functions: Node[]; classes: Node[] },
   ) {
-    this.lines = new TextLines(text);
+    this.defs = definitions;
+  }
+
+  get lines(): TextLines {
+    this.linesCache ??= new TextLines(this.text);
+    return this.linesCache;
+  }
+
+  get definitions(): { functions: Node[]; classes: Node[] } {
+    this.defs ??= findDefinitions(this.root);
+    return this.defs;
   }
 
   /** Function definitions by name. */
@@ -54,10 +67,15 @@ export class CheckContext {
     return this.byName;
   }
 
+  /** The file name, for messages (`models.py`). */
+  get label(): string {
+    const path = this.uri.replace(/[?#].*$/, '');
+    return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  }
+
   /**
    * The call node at a range the graph reports, when it is in this file and is a call of `name`.
-   * Compile/fit ranges carry no file: a model compiled inside an imported module must not be
-   * located in this document (see notes/analyzer-requests.md).
+   * Graph ranges of other files must not be located here: the start must be a call's start.
    */
   callAt(range: SourceRange, name: string): ReturnType<typeof callParts> {
     const node = nodeAtRange(this.root, range, ['call']);
@@ -72,6 +90,50 @@ export class CheckContext {
     if (/^\s*(import keras\b|from tensorflow import (.*\W)?keras\b|import tensorflow\.keras as keras\b|import keras as keras\b)/m.test(t)) return { prefix: 'keras' };
     if (/^\s*import tensorflow as tf\b/m.test(t)) return { prefix: 'tf.keras' };
     return { prefix: 'keras', importEdit: { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: 'import keras\n' } };
+  }
+}
+
+/** The workspace modules an analysis read (path → text, as the analyzer saw them) and a parser for them. */
+export interface ModuleSources {
+  texts: ReadonlyMap<string, string>;
+  parse(text: string): Node;
+}
+
+export class CheckContext extends SourceFile {
+  private readonly modules = new Map<string, SourceFile | null>();
+
+  constructor(
+    uri: string,
+    readonly graph: ModelGraph,
+    readonly index: SyntaxIndex,
+    readonly lookup: GraphLookup,
+    root: Node,
+    text: string,
+    definitions: { functions: Node[]; classes: Node[] },
+    private readonly sources?: ModuleSources,
+  ) {
+    super(uri, root, text, definitions);
+  }
+
+  /**
+   * The file a graph location is in: this document when `path` is unset (the graph's convention),
+   * else the imported module's text as the analyzer read it, parsed on first use. Undefined when
+   * the analysis did not read that file.
+   */
+  file(path: string | undefined): SourceFile | undefined {
+    if (!path) return this;
+    let found = this.modules.get(path);
+    if (found === undefined) {
+      const text = this.sources?.texts.get(path);
+      found = text === undefined ? null : new SourceFile(pathToUri(path), this.sources!.parse(text), text);
+      this.modules.set(path, found);
+    }
+    return found ?? undefined;
+  }
+
+  /** Paths of the workspace modules the analysis read. */
+  modulePaths(): string[] {
+    return this.sources ? [...this.sources.texts.keys()] : [];
   }
 }
 
