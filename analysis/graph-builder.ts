@@ -182,14 +182,13 @@ function outboundNames(model: ModelObj, layers: LayerObj[]): Map<LayerObj, strin
 
 function compileInfo(rt: KerasRuntime, model: ModelObj): CompileInfo {
   const { node, args, file } = model.compile!;
-  return {
-    ...(file ? { file } : {}),
-    range: rt.interp.rangeOf(node),
-    optimizer: cfg(args.optimizer),
-    loss: lossSpec(rt, args.loss),
-    lossWeights: cfg(args.loss_weights),
-    metrics: cfg(args.metrics),
-  };
+  const range = rt.interp.rangeOf(node);
+  const optimizer = cfg(args.optimizer);
+  const loss = lossSpec(rt, args.loss);
+  const lossWeights = cfg(args.loss_weights);
+  const metrics = cfg(args.metrics);
+  // Two literals rather than spreading an optional `file` in (same keys, same order).
+  return file ? { file, range, optimizer, loss, lossWeights, metrics } : { range, optimizer, loss, lossWeights, metrics };
 }
 
 function lossSpec(rt: KerasRuntime, v: Value | undefined): CompileInfo['loss'] {

@@ -83,6 +83,10 @@ export interface ModelObj {
   outputSources?: import('../graph/model-graph').OutputSource[];
   /** Input shape a subclassed model was traced (built by a call) with. */
   traceInput?: Shape;
+  /** model-layers.ts's walk of a functional model, computed once: its operations and layers. */
+  graphWalk?: { operations: LayerObj[]; layers?: LayerObj[] };
+  /** model-layers.ts's nodesInModel, computed once. */
+  callNodes?: Set<CallNode>;
 }
 
 /**

@@ -327,7 +327,7 @@ export class KerasRuntime {
   }
 
   newModel(kind: ModelObj['kind'], layer: LayerObj): ModelObj {
-    const model: ModelObj = { id: `M${this.models.length}`, kind, layer, stack: [], inputs: [], outputs: [], built: kind !== 'subclassed', fits: [] };
+    const model: ModelObj = { id: `M${this.models.length}`, kind, layer, stack: [], inputs: [], outputs: [], built: kind !== 'subclassed', fits: [], graphWalk: undefined, callNodes: undefined };
     layer.model = model;
     this.models.push(model);
     return model;

@@ -12,36 +12,26 @@ export function modelLayers(model: ModelObj): LayerObj[] {
     case 'subclassed':
       return model.layer.tracked;
     case 'functional': {
-      let layers = layersCache.get(model);
-      if (!layers) {
-        layers = functionalOperations(model).filter((op) => op.kind === 'layer');
-        layersCache.set(model, layers);
-      }
-      return layers;
+      const operations = functionalOperations(model);
+      const walk = model.graphWalk!;
+      walk.layers ??= operations.filter((op) => op.kind === 'layer');
+      return walk.layers;
     }
   }
 }
 
-const layersCache = new WeakMap<ModelObj, LayerObj[]>();
-
-/** Functional models never change after construction, so their graph walk is computed once. */
-const operationsCache = new WeakMap<ModelObj, LayerObj[]>();
-
-/** Every operation (layers and ops) of a functional model, Keras-ordered. */
+/** Every operation (layers and ops) of a functional model, Keras-ordered. Functional models never
+ * change after construction, so their graph walk is computed once (kept on the model). */
 export function functionalOperations(model: ModelObj): LayerObj[] {
-  let ops = operationsCache.get(model);
-  if (!ops) {
-    ops = computeOperations(model);
-    operationsCache.set(model, ops);
-  }
-  return ops;
+  if (!model.graphWalk) model.graphWalk = { operations: computeOperations(model) };
+  return model.graphWalk.operations;
 }
 
 function computeOperations(model: ModelObj): LayerObj[] {
   const { nodes, ops, indices } = buildMap(model.inputs, model.outputs);
   const inGraph = new Set(nodes);
   // The same walk gives the model's call nodes (nodesInModel).
-  if (!nodesCache.has(model)) nodesCache.set(model, inGraph);
+  model.callNodes ??= inGraph;
   const nodeDepth = new Map<CallNode, number>();
   const opDepth = new Map<LayerObj, number>();
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -107,14 +97,8 @@ function buildMap(inputs: TensorObj[], outputs: TensorObj[]): { nodes: CallNode[
   return { nodes, ops, indices };
 }
 
-const nodesCache = new WeakMap<ModelObj, Set<CallNode>>();
-
 /** The call nodes that belong to this functional model's graph. */
 export function nodesInModel(model: ModelObj): Set<CallNode> {
-  let nodes = nodesCache.get(model);
-  if (!nodes) {
-    nodes = new Set(buildMap(model.inputs, model.outputs).nodes);
-    nodesCache.set(model, nodes);
-  }
-  return nodes;
+  model.callNodes ??= new Set(buildMap(model.inputs, model.outputs).nodes);
+  return model.callNodes;
 }
