@@ -69,6 +69,11 @@ export interface SyntaxIndex {
 /** A quick fix carried in a diagnostic's `data`, so code actions need no second analysis. */
 export interface Fix {
   title: string;
+  /**
+   * `changes` by URI: this document's, and those of imported modules when the fix also edits
+   * code there (a layer built by a function in models.py). Other files' edits are computed
+   * against the text this analysis read; a change to such a file re-analyses this document.
+   */
   edit: WorkspaceEdit;
   isPreferred?: boolean;
 }

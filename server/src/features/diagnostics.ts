@@ -19,7 +19,7 @@ import {
   quoteList,
   replaceFix,
 } from './diagnostic-kit';
-import { addLossTemplateFix, layerOfExpression, lossArityDiagnostics, regularizerRewrite, weightReceiver } from './loss-fix';
+import { addLossTemplateFix, layerOfExpression, lossArityDiagnostics, lossDefinition, regularizerRewrite, weightReceiver } from './loss-fix';
 import { recognizeLoss, requiredParameters } from './loss-penalty';
 
 export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
@@ -243,11 +243,12 @@ function weightMessage(ctx: CheckContext, element: Node, receiver: Node): string
 function lossFixesFor(ctx: CheckContext, model: ModelNode): Fix[] {
   const loss = model.compile?.loss;
   if (!loss || Array.isArray(loss) || !('kind' in loss) || loss.kind !== 'function') return [];
-  const def = nodeAtRange(ctx.root, loss.range, ['function_definition']);
-  if (!def || requiredParameters(def).length !== 3) return [];
-  const parts = recognizeLoss(def, ctx.functions);
-  const rewrite = parts ? regularizerRewrite(ctx, model, parts) : undefined;
-  return rewrite ? [rewrite.fix] : [];
+  const home = ctx.file(loss.file);
+  const def = home && lossDefinition(home, loss);
+  if (!home || !def || requiredParameters(def).length !== 3) return [];
+  const parts = recognizeLoss(def, home.functions);
+  const fix = parts ? regularizerRewrite(ctx, model, parts, home)?.fix : undefined;
+  return fix ? [fix] : [];
 }
 
 function dictValues(dict: Node): Node[] {

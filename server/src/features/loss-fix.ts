@@ -5,48 +5,62 @@
  * applies it (activity_regularizer= / kernel_regularizer=, or regularizer= on a custom layer's
  * add_weight), restores a standard loss, and removes the extra model output and fit target.
  * Otherwise it offers a layer template that adds the term with add_loss inside call().
+ *
+ * The model is often built by a function imported from another module (`from models import
+ * build_model`): then the fix is one WorkspaceEdit over both files: compile(loss=) and fit() here,
+ * the layer's construction and the model's outputs in the module.
  */
-import type { Diagnostic, Range, TextEdit } from 'vscode-languageserver';
+import type { Diagnostic, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { CompileInfo, FitInfo, LayerNode, LossSpec, ModelNode } from '../../../graph/model-graph';
 import type { Fix } from '../snapshot';
 import { argument, callParts, children, nodeAtRange, rangeOfNode, sequenceElements, stringLiteral, unwrapParens, type Node } from '../tree';
-import { appendArgument, CheckContext, Codes, diagnostic, DiagnosticSeverity } from './diagnostic-kit';
+import { appendArgument, CheckContext, Codes, diagnostic, DiagnosticSeverity, SourceFile } from './diagnostic-kit';
 import { recognizeLoss, requiredParameters, type LossParts, type Penalty } from './loss-penalty';
 
 export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const model of ctx.graph.models) {
     const specs = functionLosses(model.compile?.loss ?? null);
-    if (!model.compile || specs.length === 0) continue;
+    if (!model.compile || model.compile.file || specs.length === 0) continue; // compiled in another file: its diagnostic belongs there
     const compile = ctx.callAt(model.compile.range, 'compile');
     if (!compile) continue;
     for (const spec of specs) {
-      const def = nodeAtRange(ctx.root, spec.range, ['function_definition']);
-      if (!def || def.childForFieldName('name')?.text !== spec.name) continue;
+      const home = ctx.file(spec.file); // the loss may be imported from another module
+      const def = home && lossDefinition(home, spec);
+      if (!home || !def) continue;
       const required = requiredParameters(def);
       if (required.length <= 2) continue;
       const at = lossArgumentNode(compile, spec.name);
-      if (at) out.push(arityDiagnostic(ctx, model, spec.name, def, required, at));
+      if (at) out.push(arityDiagnostic(ctx, model, spec.name, home, def, required, at));
     }
   }
   return out;
 }
 
-function arityDiagnostic(ctx: CheckContext, model: ModelNode, name: string, def: Node, required: string[], at: Node): Diagnostic {
+/** The `def` of a custom loss, in the file the graph says it is in. */
+export function lossDefinition(home: SourceFile, spec: Extract<LossSpec, { kind: 'function' }>): Node | undefined {
+  const def = nodeAtRange(home.root, spec.range, ['function_definition']);
+  return def && def.childForFieldName('name')?.text === spec.name ? def : undefined;
+}
+
+const GENERAL_ADVICE = "To add a term that depends on a layer's activations or weights, call self.add_loss(...) inside a layer's call(), use a layer regularizer, or write a custom train_step.";
+
+function arityDiagnostic(ctx: CheckContext, model: ModelNode, name: string, home: SourceFile, def: Node, required: string[], at: Node): Diagnostic {
   const missing = required.slice(2).map((p) => `'${p}'`).join(', ');
-  const parts = recognizeLoss(def, ctx.functions);
-  const rewrite = parts ? regularizerRewrite(ctx, model, parts) : undefined;
-  const lines = [
-    `Keras calls a loss as loss(y_true, y_pred), but ${name} requires ${required.length} arguments: ${missing} never arrives (fit raises TypeError).`,
-    rewrite
-      ? `The extra term is ${rewrite.description}; Keras applies that with ${rewrite.argument} on layer '${rewrite.layer.name}'.`
-      : "To add a term that depends on a layer's activations or weights, call self.add_loss(...) inside a layer's call(), use a layer regularizer, or write a custom train_step.",
-  ];
-  const fixes: Fix[] = rewrite ? [rewrite.fix] : [];
-  fixes.push(addLossTemplateFix(ctx, def));
+  const parts = recognizeLoss(def, home.functions);
+  const rewrite = parts ? regularizerRewrite(ctx, model, parts, home) : undefined;
+  const lines = [`Keras calls a loss as loss(y_true, y_pred), but ${name} requires ${required.length} arguments: ${missing} never arrives (fit raises TypeError).`];
+  if (rewrite?.fix) {
+    lines.push(`The extra term is ${rewrite.description}; Keras applies that with ${rewrite.argument} on layer '${rewrite.layer.name}'${rewrite.where}.`);
+  } else {
+    lines.push(GENERAL_ADVICE);
+    if (rewrite?.refused) lines.push(`No automatic rewrite: the extra term is ${rewrite.description}, which Keras applies with ${rewrite.argument} on the layer${rewrite.where}, but ${rewrite.refused}.`);
+  }
+  const fixes: Fix[] = rewrite?.fix ? [rewrite.fix] : [];
+  fixes.push(addLossTemplateFix(home, def));
   return diagnostic(rangeOfNode(at), Codes.lossExtraArguments, DiagnosticSeverity.Error, lines.join('\n'), {
     fixes,
-    related: [{ location: { uri: ctx.uri, range: rangeOfNode(def.childForFieldName('name') ?? def) }, message: `${name} is defined here` }],
+    related: [{ location: { uri: home.uri, range: rangeOfNode(def.childForFieldName('name') ?? def) }, message: `${name} is defined here` }],
   });
 }
 
@@ -67,69 +81,161 @@ function lossArgumentNode(compile: NonNullable<ReturnType<typeof callParts>>, na
 
 // ───────────── the regulariser rewrite ─────────────
 
-interface Rewrite {
+/**
+ * The recognised extra term and where Keras applies it. `fix` rewrites the code (across files when
+ * the model is built in an imported module); without it, `refused` says why the rewrite is unsafe.
+ */
+export interface Rewrite {
   layer: LayerNode;
   argument: string; // `activity_regularizer=keras.regularizers.L1(0.1 / 32)`
-  description: string; // "an L1 penalty on the activations of 'dense_intermediate'"
-  fix: Fix;
+  description: string; // "an L1 penalty on the activations of layer 'dense_intermediate'"
+  /** ` (in models.py)` when the layer is built in another file, else empty. */
+  where: string;
+  fix?: Fix;
+  refused?: string;
 }
 
 /** The layer whose output (or kernel) the model exposes as its extra output: `outputs=[out, tapped]`. */
 interface Tap {
   kind: 'activity' | 'kernel';
   layer: LayerNode;
+  /** The file the model (its `outputs=` list) is built in. */
+  home: SourceFile;
   outputs: Node; // the outputs= argument
   kept: Node; // the real output, which stays
 }
 
-export function regularizerRewrite(ctx: CheckContext, model: ModelNode, loss: LossParts): Rewrite | undefined {
-  if (!loss.standardLoss || model.file || !model.compile) return undefined;
-  const tap = tapOf(ctx, model);
-  if (!tap || tap.layer.file) return undefined;
-  const keras = ctx.kerasModule();
-  const strength = strengthOf(loss.penalty, tap, model);
-  if (!strength) return undefined;
-  const regularizer = `${keras.prefix}.regularizers.${loss.penalty.norm}(${strength})`;
-  const placement = tap.kind === 'activity' ? activityPlacement(ctx, tap.layer, regularizer) : kernelPlacement(ctx, tap.layer, regularizer);
-  if (!placement) return undefined;
-  const edits: TextEdit[] = [placement.edit];
+/**
+ * `lossHome` is the file the loss function is defined in (this document unless it is imported).
+ * The compile() call must be in this document; the model, the layer and a custom layer's class
+ * may each be in an imported module, and the fix edits them there.
+ */
+export function regularizerRewrite(ctx: CheckContext, model: ModelNode, loss: LossParts, lossHome: SourceFile = ctx): Rewrite | undefined {
+  if (!loss.standardLoss || !model.compile || model.compile.file) return undefined;
+  // A loss object's text (`keras.losses.Huber()`) is spelled for the file it was written in.
+  if (lossHome !== ctx && !/^'\w+'$/.test(loss.standardLoss)) return undefined;
   const compile = ctx.callAt(model.compile.range, 'compile');
   const lossValue = compile ? argument(compile, 'loss', 1) : undefined;
   if (!lossValue || lossValue.type !== 'identifier') return undefined; // dict/list losses: left to the user
-  edits.push({ range: rangeOfNode(lossValue), newText: loss.standardLoss });
-  edits.push({ range: rangeOfNode(tap.outputs), newText: tap.kept.text });
-  for (const fit of model.fit ?? []) {
-    const edit = singleTargetEdit(ctx, fit);
-    if (edit === null) return undefined;
-    if (edit) edits.push(edit);
+  const tap = tapOf(ctx, model);
+  const layerHome = tap && ctx.file(tap.layer.file);
+  const construction = tap && layerHome?.callAt(tap.layer.range, '*')?.call;
+  if (!tap || !layerHome || !construction) return undefined;
+  const strength = strengthOf(loss.penalty, tap, model);
+  if (!strength) return undefined;
+  const regularizer = (file: SourceFile) => `${file.kerasModule().prefix}.regularizers.${loss.penalty.norm}(${strength})`;
+  const where = layerHome === ctx ? '' : ` (in ${layerHome.label})`;
+  const description = `an ${loss.penalty.norm} penalty on the ${tap.kind === 'activity' ? 'activations' : 'kernel'} of layer '${tap.layer.name}'`;
+  const refused = unsafeReason(ctx, tap, layerHome, construction);
+  if (refused) {
+    const argument = `${tap.kind === 'activity' ? 'activity_regularizer' : tap.layer.known ? 'kernel_regularizer' : 'regularizer'}=${regularizer(layerHome)}`;
+    return { layer: tap.layer, argument, description, where, refused };
   }
-  if (keras.importEdit) edits.push(keras.importEdit);
+  const placement = tap.kind === 'activity' ? activityPlacement(ctx, tap.layer, layerHome, construction, regularizer) : kernelPlacement(ctx, tap.layer, layerHome, construction, regularizer);
+  if (!placement) return undefined;
+  const edits = new FileEdits();
+  edits.add(placement.file, placement.edit);
+  const importEdit = placement.file.kerasModule().importEdit;
+  if (importEdit) edits.add(placement.file, importEdit);
+  edits.add(ctx, { range: rangeOfNode(lossValue), newText: loss.standardLoss });
+  edits.add(tap.home, { range: rangeOfNode(tap.outputs), newText: tap.kept.text });
+  for (const fit of model.fit ?? []) {
+    const fitHome = ctx.file(fit.file);
+    if (!fitHome) return undefined;
+    const edit = singleTargetEdit(fitHome, fit);
+    if (edit === null) return undefined;
+    if (edit) edits.add(fitHome, edit);
+  }
   const what = tap.kind === 'activity' ? 'activation' : 'kernel';
+  const others = edits.labelsOtherThan(ctx);
   return {
     layer: tap.layer,
     argument: placement.argument,
-    description: `an ${loss.penalty.norm} penalty on the ${tap.kind === 'activity' ? 'activations' : 'kernel'} of layer '${tap.layer.name}'`,
+    description,
+    where,
     fix: {
-      title: `Move the ${loss.penalty.norm} ${what} penalty to layer '${tap.layer.name}' (${placement.argument}) and use loss=${loss.standardLoss}`,
+      title: `Move the ${loss.penalty.norm} ${what} penalty to layer '${tap.layer.name}' (${placement.argument}) and use loss=${loss.standardLoss}${others.length ? ` (also edits ${others.join(', ')})` : ''}`,
       isPreferred: true,
-      edit: { changes: { [ctx.uri]: sortEdits(edits) } },
+      edit: edits.workspaceEdit(),
     },
   };
 }
 
+/** Text edits grouped by file, for a WorkspaceEdit that may span several files. */
+class FileEdits {
+  private readonly byUri = new Map<string, { file: SourceFile; edits: TextEdit[] }>();
+
+  add(file: SourceFile, edit: TextEdit): void {
+    const entry = this.byUri.get(file.uri) ?? { file, edits: [] };
+    const duplicate = entry.edits.some((e) => e.newText === edit.newText && samePosition(e.range.start, edit.range.start) && samePosition(e.range.end, edit.range.end));
+    if (!duplicate) entry.edits.push(edit); // one `import keras` per file
+    this.byUri.set(file.uri, entry);
+  }
+
+  labelsOtherThan(file: SourceFile): string[] {
+    return [...this.byUri.values()].filter((e) => e.file.uri !== file.uri).map((e) => e.file.label);
+  }
+
+  workspaceEdit(): WorkspaceEdit {
+    const changes: Record<string, TextEdit[]> = {};
+    for (const [uri, entry] of this.byUri) changes[uri] = sortEdits(entry.edits);
+    return { changes };
+  }
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
+const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression', 'lambda']);
+
+/**
+ * Why adding the regulariser at the layer's construction would change more than the loss did:
+ * the construction runs in a loop or more than once (a builder called twice), or, for an activity
+ * penalty, the layer is shared (the regulariser applies to every call's output, the loss to one).
+ */
+function unsafeReason(ctx: CheckContext, tap: Tap, home: SourceFile, construction: Node): string | undefined {
+  const line = construction.startPosition.row + 1;
+  const at = home === ctx ? `line ${line}` : `${home.label}:${line}`;
+  for (let n = construction.parent; n; n = n.parent) {
+    if (LOOPS.has(n.type)) return `layer '${tap.layer.name}' is constructed inside a loop (${at}), so the regularizer would apply to every layer that loop builds`;
+  }
+  const built = new Set<string>();
+  for (const model of ctx.graph.models) {
+    for (const layer of model.layers) {
+      if ((layer.file ?? '') === (tap.layer.file ?? '') && samePosition(layer.range.start, tap.layer.range.start) && layer.className === tap.layer.className) built.add(layer.id);
+    }
+  }
+  if (built.size > 1) return `the construction at ${at} builds ${built.size} layers (its code runs more than once), so the regularizer would apply to all of them`;
+  if (tap.kind === 'activity' && tap.layer.calls.length > 1) return `layer '${tap.layer.name}' is shared (called ${tap.layer.calls.length} times), so activity_regularizer= would penalise the output of every call, the loss only one`;
+  return undefined;
+}
+
 function tapOf(ctx: CheckContext, model: ModelNode): Tap | undefined {
-  const call = ctx.callAt(model.range, '*');
+  const home = ctx.file(model.file);
+  const call = home?.callAt(model.range, '*');
   const outputs = call ? argument(call, 'outputs', 1) : undefined;
-  if (!outputs) return undefined;
+  if (!home || !outputs) return undefined;
   const list = unwrapParens(outputs);
   if (list.type !== 'list' && list.type !== 'tuple') return undefined;
   const elements = sequenceElements(list);
   if (elements.length !== 2) return undefined;
   const [kept, extra] = elements;
   const weight = weightReceiver(extra);
-  const layer = layerOfExpression(ctx, weight ?? extra);
+  const kind = weight ? 'kernel' : 'activity';
+  // Bindings are known for this document only; elsewhere the graph says what the output is.
+  const layer = (home === ctx ? layerOfExpression(ctx, weight ?? extra) : undefined) ?? outputSourceLayer(model, 1, kind);
   if (!layer) return undefined;
-  return { kind: weight ? 'kernel' : 'activity', layer, outputs, kept };
+  return { kind, layer, home, outputs, kept };
+}
+
+/** The layer behind output `index` per the graph's `outputSources`, when it is the expected kind of tensor. */
+function outputSourceLayer(model: ModelNode, index: number, kind: Tap['kind']): LayerNode | undefined {
+  const source = model.outputSources?.[index];
+  if (!source) return undefined;
+  const fits = kind === 'activity' ? source.tensor === 'activation' : source.tensor === 'kernel' || source.tensor === 'weights';
+  const matches = model.layers.filter((l) => l.name === source.layer);
+  return fits && matches.length === 1 ? matches[0] : undefined;
 }
 
 /** For `x.kernel`, `x.get_weights()`, `x.weights[0]`: the `x`. */
@@ -203,37 +309,54 @@ function formatNumber(n: number): string {
   return String(Number(n.toPrecision(12)));
 }
 
+interface Placement {
+  file: SourceFile;
+  edit: TextEdit;
+  argument: string;
+}
+
 /** activity_regularizer= on the layer's constructor (custom layers only when they pass **kwargs to Layer). */
-function activityPlacement(ctx: CheckContext, layer: LayerNode, regularizer: string): { edit: TextEdit; argument: string } | undefined {
-  const call = nodeAtRange(ctx.root, layer.range, ['call']);
-  if (!call || (!layer.known && !customClassTakesKwargs(ctx, layer.className))) return undefined;
-  const arg = `activity_regularizer=${regularizer}`;
+function activityPlacement(ctx: CheckContext, layer: LayerNode, home: SourceFile, call: Node, regularizer: (file: SourceFile) => string): Placement | undefined {
+  if (!layer.known && !customClassTakesKwargs(ctx, layer.className, home)) return undefined;
+  const arg = `activity_regularizer=${regularizer(home)}`;
   const edit = appendArgument(call, arg);
-  return edit && { edit, argument: arg };
+  return edit && { file: home, edit, argument: arg };
 }
 
 /** kernel_regularizer= on a Keras layer; regularizer= on the add_weight that makes a custom layer's kernel. */
-function kernelPlacement(ctx: CheckContext, layer: LayerNode, regularizer: string): { edit: TextEdit; argument: string } | undefined {
+function kernelPlacement(ctx: CheckContext, layer: LayerNode, home: SourceFile, call: Node, regularizer: (file: SourceFile) => string): Placement | undefined {
   if (layer.known) {
-    const call = nodeAtRange(ctx.root, layer.range, ['call']);
-    if (!call || !layer.weights.some((w) => w.name === 'kernel')) return undefined;
-    const arg = `kernel_regularizer=${regularizer}`;
+    if (!layer.weights.some((w) => w.name === 'kernel')) return undefined;
+    const arg = `kernel_regularizer=${regularizer(home)}`;
     const edit = appendArgument(call, arg);
-    return edit && { edit, argument: arg };
+    return edit && { file: home, edit, argument: arg };
   }
-  const addWeight = kernelAddWeight(ctx, layer.className);
-  if (!addWeight) return undefined;
-  const arg = `regularizer=${regularizer}`;
-  const edit = appendArgument(addWeight, arg);
-  return edit && { edit, argument: `${arg} (in ${layer.className}.build)` };
+  const found = kernelAddWeight(ctx, layer.className, home);
+  if (!found) return undefined;
+  const arg = `regularizer=${regularizer(found.file)}`;
+  const edit = appendArgument(found.call, arg);
+  return edit && { file: found.file, edit, argument: `${arg} (in ${layer.className}.build)` };
 }
 
-function classDefinition(ctx: CheckContext, name: string): Node | undefined {
-  return ctx.definitions.classes.find((c) => c.childForFieldName('name')?.text === name);
+/** A class's definition: in `near` (where the layer is built) first, then this document, then the other modules read. */
+function classDefinition(ctx: CheckContext, name: string, near: SourceFile): { file: SourceFile; node: Node } | undefined {
+  const inFile = (file: SourceFile) => file.definitions.classes.find((c) => c.childForFieldName('name')?.text === name);
+  for (const file of [near, ctx]) {
+    const node = inFile(file);
+    if (node) return { file, node };
+  }
+  const declares = new RegExp(`^\\s*class\\s+${name}\\b`, 'm');
+  for (const path of ctx.modulePaths()) {
+    const file = ctx.file(path);
+    if (!file || file === near || !declares.test(file.text)) continue;
+    const node = inFile(file);
+    if (node) return { file, node };
+  }
+  return undefined;
 }
 
-function customClassTakesKwargs(ctx: CheckContext, className: string): boolean {
-  const cls = classDefinition(ctx, className);
+function customClassTakesKwargs(ctx: CheckContext, className: string, near: SourceFile): boolean {
+  const cls = classDefinition(ctx, className, near)?.node;
   if (!cls) return false;
   const init = cls.descendantsOfType('function_definition').find((f) => f?.childForFieldName('name')?.text === '__init__');
   if (!init) return true; // inherits keras.layers.Layer.__init__, which takes activity_regularizer
@@ -242,22 +365,22 @@ function customClassTakesKwargs(ctx: CheckContext, className: string): boolean {
 }
 
 /** `self.kernel = self.add_weight(...)` or `add_weight(..., name="kernel")` inside the class. */
-function kernelAddWeight(ctx: CheckContext, className: string): Node | undefined {
-  const cls = classDefinition(ctx, className);
+function kernelAddWeight(ctx: CheckContext, className: string, near: SourceFile): { file: SourceFile; call: Node } | undefined {
+  const cls = classDefinition(ctx, className, near);
   if (!cls) return undefined;
-  for (const call of cls.descendantsOfType('call')) {
+  for (const call of cls.node.descendantsOfType('call')) {
     const parts = call ? callParts(call) : undefined;
     if (!call || parts?.name !== 'add_weight') continue;
     const name = stringLiteral(parts.keywords.get('name'))?.value;
     const assigned = call.parent?.type === 'assignment' ? call.parent.childForFieldName('left')?.text : undefined;
-    if (name === 'kernel' || assigned === 'self.kernel') return call;
+    if (name === 'kernel' || assigned === 'self.kernel') return { file: cls.file, call };
   }
   return undefined;
 }
 
 /** `fit(x, [y, extra])` → `fit(x, y)`; null when the targets are not a literal pair (no safe rewrite). */
-function singleTargetEdit(ctx: CheckContext, fit: FitInfo): TextEdit | undefined | null {
-  const call = ctx.callAt(fit.range, 'fit');
+function singleTargetEdit(home: SourceFile, fit: FitInfo): TextEdit | undefined | null {
+  const call = home.callAt(fit.range, 'fit');
   if (!call) return undefined;
   const y = argument(call, 'y', 1);
   if (!y) return undefined;
@@ -276,8 +399,8 @@ function sortEdits(edits: TextEdit[]): TextEdit[] {
  * Inserts a layer that adds an activation penalty with add_loss inside call(), above `anchor`'s
  * top-level statement: the general way when the term is not a standard regulariser.
  */
-export function addLossTemplateFix(ctx: CheckContext, anchor: Node): Fix {
-  const keras = ctx.kerasModule();
+export function addLossTemplateFix(file: SourceFile, anchor: Node): Fix {
+  const keras = file.kerasModule();
   const k = keras.prefix;
   let top = anchor;
   while (top.parent && top.parent.type !== 'module') top = top.parent;
@@ -303,5 +426,5 @@ export function addLossTemplateFix(ctx: CheckContext, anchor: Node): Fix {
   ].join('\n');
   const edits: TextEdit[] = [{ range: at, newText: template }];
   if (keras.importEdit) edits.unshift(keras.importEdit);
-  return { title: 'Insert a layer that adds the penalty with add_loss() in call() (template)', edit: { changes: { [ctx.uri]: edits } } };
+  return { title: 'Insert a layer that adds the penalty with add_loss() in call() (template)', edit: { changes: { [file.uri]: edits } } };
 }
