@@ -194,10 +194,12 @@ export class Interpreter {
 
   assignTarget(target: Node, value: Value, scope: Scope): void {
     switch (target.type) {
-      case 'identifier':
-        scope.assign(target.text, value);
-        this.keras.onBind(target, value, scope);
+      case 'identifier': {
+        const name = target.text;
+        scope.assign(name, value);
+        this.keras.onBind(target, name, value);
         return;
+      }
       case 'attribute': {
         const obj = this.evalExpr(field(target, 'object')!, scope);
         const attr = field(target, 'attribute')?.text ?? '';

@@ -118,9 +118,10 @@ export class KerasRuntime {
       layer.name = nameValue.v;
       layer.nameSource = this.interp.uncertain > 0 ? 'approximate' : 'explicit';
       if (nameNode?.type === 'string') {
+        // One range object for both: the graph reaches consumers as JSON, and nothing mutates ranges.
         const range = this.interp.rangeOf(nameNode);
         layer.nameRange = range;
-        this.addReferenceAt('name_argument', { start: { ...range.start }, end: { ...range.end } }, nameValue.v, null, layer);
+        this.addReferenceAt('name_argument', range, nameValue.v, null, layer);
       } else if (nameValue.origin) {
         // Written elsewhere (a constant, a parameter default): that literal spells the name.
         layer.nameRange = this.interp.rangeOf(nameValue.origin);
@@ -201,13 +202,14 @@ export class KerasRuntime {
     return null;
   }
 
-  onBind(target: Node, value: Value, _scope: Scope): void {
+  /** `name = value` ran (`target` is the identifier, `name` its text). */
+  onBind(target: Node, name: string, value: Value): void {
     const layer = layerOf(value);
     if (layer) {
-      this.addReference(layer.model ? 'model_variable' : 'layer_variable', target, target.text, null, layer);
+      this.addReference(layer.model ? 'model_variable' : 'layer_variable', target, name, null, layer);
     } else if (value.k === 'tensor') {
       const producer = value.t.producer ?? value.t.eagerProducer;
-      if (producer && producer.kind === 'layer') this.addReference('tensor_variable', target, target.text, null, producer);
+      if (producer && producer.kind === 'layer') this.addReference('tensor_variable', target, name, null, producer);
     }
   }
 
