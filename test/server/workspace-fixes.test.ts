@@ -11,14 +11,17 @@ import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { applyWorkspaceEdit, LspClient, message, positionOf } from './lsp-client';
 
 /**
- * The seed's example 1 laid out as real projects are: the builder in models.py, the loss, data and
- * training in train.py, which imports the builder.
+ * A seed example laid out as real projects are: the model code (from `start` to `end`) in a module,
+ * the loss, data and training in train.py, which imports the builder from it.
  */
-const SEED = readFileSync(join(__dirname, '..', 'fixtures', 'keras', 'seed_activation_loss.py'), 'utf8');
-const IMPORTS = SEED.slice(0, SEED.indexOf('\n\n') + 1);
-const BUILDER = SEED.slice(SEED.indexOf('# Example model definition'), SEED.indexOf('# Example data'));
-const MODELS = `${IMPORTS}\n${BUILDER}`;
-const TRAIN = SEED.replace(IMPORTS, `${IMPORTS}from models import build_model_with_activation_output\n`).replace(BUILDER, '');
+function layOut(seed: string, module: string, builder: string, start: string, end: string): { models: string; train: string } {
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'keras', `${seed}.py`), 'utf8');
+  const imports = text.slice(0, text.indexOf('\n\n') + 1);
+  const moved = text.slice(text.indexOf(start), text.indexOf(end));
+  return { models: `${imports}\n${moved}`, train: text.replace(imports, `${imports}from ${module} import ${builder}\n`).replace(moved, '') };
+}
+
+const { models: MODELS, train: TRAIN } = layOut('seed_activation_loss', 'models', 'build_model_with_activation_output', '# Example model definition', '# Example data');
 
 /** train.py importing `build` from another module instead. */
 function trainWith(module: string): string {
@@ -57,6 +60,9 @@ describe('quick fixes across workspace modules', () => {
     assert.match(message(loss), /'activation_output' never arrives/);
     assert.match(message(loss), /The extra term is an L1 penalty on the activations of layer 'dense_intermediate'; Keras applies that with activity_regularizer=keras\.regularizers\.L1\(0\.1 \/ 32\) on layer 'dense_intermediate' \(in models\.py\)\./);
 
+    const target = diagnostics.find((d) => d.code === 'fit-target-shape')!;
+    assert.deepEqual(target.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]), [[client.uri('models.py'), positionOf(MODELS, 'layers.Dense(32').line]], "the tapped layer's construction, in models.py");
+
     const actions = await actionsAt('train.py', loss);
     assert.equal(actions.length, 2);
     const fix = actions[0];
@@ -84,6 +90,25 @@ describe('quick fixes across workspace modules', () => {
     assert.deepEqual(await client.replace('train.py', fixed[trainUri]), [], 'the fixed workspace has no diagnostics');
     await client.close('models.py');
     await client.close('train.py');
+  });
+
+  it("the seed's weights example with the custom layer and builder in a module: the fix puts the regularizer on its add_weight there", async () => {
+    const { models, train } = layOut('seed_kernel_loss', 'kernel_models', 'build_model_with_weight_output', '# Custom layer', '# Example Data');
+    client.writeFile('kernel_models.py', models);
+    const loss = lossDiagnostic(await client.open('kernel_train.py', train));
+    assert.match(message(loss), /an L1 penalty on the kernel of layer 'dense_weights'; Keras applies that with regularizer=keras\.regularizers\.L1\(0\.1\) \(in ExposeWeightsDense\.build\) on layer 'dense_weights' \(in kernel_models\.py\)/);
+    const [fix] = await actionsAt('kernel_train.py', loss);
+    assert.match(fix.title, /Move the L1 kernel penalty to layer 'dense_weights' .* \(also edits kernel_models\.py\)$/);
+    const [trainUri, modelsUri] = [client.uri('kernel_train.py'), client.uri('kernel_models.py')];
+    const fixed = applyWorkspaceEdit({ [trainUri]: train, [modelsUri]: models }, fix.edit!);
+    assert.ok(fixed[modelsUri].includes("name='kernel', regularizer=keras.regularizers.L1(0.1))"), 'on the add_weight that makes the kernel');
+    assert.ok(fixed[modelsUri].includes('keras.Model(inputs=inputs, outputs=outputs)'));
+    assert.ok(fixed[trainUri].includes("model.compile(optimizer='adam', loss='categorical_crossentropy')"));
+    assert.ok(fixed[trainUri].includes('model.fit(x_train, y_train, batch_size=32, epochs=2)'));
+    assert.deepEqual(await client.open('kernel_models.py', fixed[modelsUri]), []);
+    assert.deepEqual(await client.replace('kernel_train.py', fixed[trainUri]), []);
+    await client.close('kernel_models.py');
+    await client.close('kernel_train.py');
   });
 
   it('a layer built in a loop in the module: no rewrite, and the message says why', async () => {
@@ -160,5 +185,54 @@ model.compile(optimizer="adam", loss=penalised)
     // The add_loss template goes next to the loss, in losses.py.
     assert.deepEqual(Object.keys(actions[1].edit!.changes!), [client.uri('losses.py')]);
     await client.close('uses_losses.py');
+  });
+
+  describe('duplicate layer names', () => {
+    it('in a model built by a module function: reported where this file builds it, renamed in the module', async () => {
+      const models = `import keras
+from keras import layers
+
+
+def build():
+    inputs = keras.Input(shape=(8,))
+    x = layers.Dense(4, name="hidden")(inputs)
+    y = layers.Dense(4, name="hidden")(x)
+    return keras.Model(inputs, y)
+`;
+      client.writeFile('dup_models.py', models);
+      const text = `from dup_models import build\n\nmodel = build()\n`;
+      const diagnostics = await client.open('dup_train.py', text);
+      assert.deepEqual(diagnostics.map((d) => d.code), ['duplicate-layer-name']);
+      assert.deepEqual(diagnostics[0].range, { start: positionOf(text, 'build()'), end: positionOf(text, 'build()', 'build()'.length) });
+      assert.match(message(diagnostics[0]), /The name 'hidden' is used 2 times in model .*, built by code in dup_models\.py \(line 8\); Keras raises/);
+      assert.deepEqual(diagnostics[0].relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]), [[client.uri('dup_models.py'), 6]]);
+      const [rename] = await actionsAt('dup_train.py', diagnostics[0]);
+      assert.equal(rename.title, "Rename this layer to 'hidden_1' (in dup_models.py)");
+      const fixed = applyWorkspaceEdit({ [client.uri('dup_models.py')]: models }, rename.edit!);
+      assert.deepEqual(Object.keys(rename.edit!.changes!), [client.uri('dup_models.py')]);
+      assert.equal(fixed[client.uri('dup_models.py')], models.replace('y = layers.Dense(4, name="hidden")', 'y = layers.Dense(4, name="hidden_1")'));
+      await client.open('dup_models.py', fixed[client.uri('dup_models.py')]);
+      assert.deepEqual(await client.replace('dup_train.py', `${text}\n`), []);
+      await client.close('dup_models.py');
+      await client.close('dup_train.py');
+    });
+
+    it('two layers named by one imported constant: no rename fix (renaming the constant renames both)', async () => {
+      client.writeFile('names.py', 'HIDDEN = "hidden"\n');
+      const text = `import keras
+from keras import layers
+from names import HIDDEN
+
+inputs = keras.Input(shape=(8,))
+a = layers.Dense(4, name=HIDDEN)(inputs)
+b = layers.Dense(4, name=HIDDEN)(a)
+model = keras.Model(inputs, b)
+`;
+      const diagnostics = await client.open('const_names.py', text);
+      assert.deepEqual(diagnostics.map((d) => d.code), ['duplicate-layer-name']);
+      assert.equal(diagnostics[0].range.start.line, 6);
+      assert.deepEqual(await actionsAt('const_names.py', diagnostics[0]), []);
+      await client.close('const_names.py');
+    });
   });
 });

@@ -131,6 +131,11 @@ export class CheckContext extends SourceFile {
     return found ?? undefined;
   }
 
+  /** URI of the file a graph location is in (`file` unset: this document). */
+  uriOf(file: string | undefined): string {
+    return file ? pathToUri(file) : this.uri;
+  }
+
   /** Paths of the workspace modules the analysis read. */
   modulePaths(): string[] {
     return this.sources ? [...this.sources.texts.keys()] : [];

@@ -4,11 +4,11 @@
  * the main thread publishes them when settings allow. Rule: a check stays silent when the part of
  * the analysis it relies on is approximate.
  */
-import type { Diagnostic } from 'vscode-languageserver';
+import type { Diagnostic, Range } from 'vscode-languageserver';
 import type { LayerNode, ModelNode, Shape } from '../../../graph/model-graph';
 import { namesAreExact } from '../lookup';
 import type { Fix } from '../snapshot';
-import { argument, callParts, enclosingFunction, nodeAtRange, rangeOfNode, sequenceElements, unwrapParens, type Node } from '../tree';
+import { argument, callParts, enclosingFunction, nodeAtRange, rangeOfNode, sequenceElements, stringLiteral, unwrapParens, type Node } from '../tree';
 import {
   CheckContext,
   closestNames,
@@ -83,26 +83,56 @@ function duplicateNames(ctx: CheckContext): Diagnostic[] {
     const taken = new Set(model.layers.map((l) => l.name));
     for (const [name, layers] of byName) {
       if (layers.length < 2) continue;
+      const sites = new Map(layers.map((l) => [l, nameSiteOf(ctx, l)]));
       for (const layer of layers.slice(1)) {
-        if (layer.file) continue;
-        const site = ctx.index.nameSites.find((n) => n.layerId === layer.id);
-        const range = site?.range ?? layer.range;
+        // A model built by a module's function: Keras raises where this document calls it.
+        const range = layer.file ? builderCall(ctx, model) : (sites.get(layer)?.uri === ctx.uri ? sites.get(layer)!.range : layer.range);
+        if (!range) continue;
+        const site = sites.get(layer);
         const fixes: Fix[] = [];
-        if (site) {
+        // Renaming a literal the other duplicates spell their name with too (a shared constant) changes nothing.
+        if (site && !layers.some((l) => l !== layer && sameSite(sites.get(l), site))) {
           const fresh = freshName(name, taken);
           taken.add(fresh);
-          fixes.push(replaceFix(`Rename this layer to '${fresh}'`, ctx.uri, site.range, fresh, true));
+          const where = site.uri === ctx.uri ? '' : ` (in ${ctx.file(site.file)?.label ?? site.file})`;
+          fixes.push(replaceFix(`Rename this layer to '${fresh}'${where}`, site.uri, site.range, fresh, true));
         }
+        const built = layer.file ? `, built by code in ${ctx.file(layer.file)?.label ?? layer.file} (line ${layer.range.start.line + 1})` : '';
         out.push(
-          diagnostic(range, Codes.duplicateLayerName, DiagnosticSeverity.Error, `The name '${name}' is used ${layers.length} times in model ${modelLabel(model)}; Keras raises when building it ("All operation names should be unique").`, {
+          diagnostic(range, Codes.duplicateLayerName, DiagnosticSeverity.Error, `The name '${name}' is used ${layers.length} times in model ${modelLabel(model)}${built}; Keras raises when building it ("All operation names should be unique").`, {
             fixes,
-            related: layers.filter((l) => l !== layer && !l.file).map((l) => ({ location: { uri: ctx.uri, range: l.range }, message: `'${name}' is also used here` })),
+            related: layers.filter((l) => l !== layer).map((l) => ({ location: { uri: ctx.uriOf(l.file), range: l.range }, message: `'${name}' is also used here` })),
           }),
         );
       }
     }
   }
   return out;
+}
+
+/** The literal that spells a layer's name, in whichever file it is (a constant imported from config.py, say). */
+function nameSiteOf(ctx: CheckContext, layer: LayerNode): { uri: string; file?: string; range: Range } | undefined {
+  if (layer.nameFile && layer.nameFile !== layer.file && layer.nameRange) {
+    const home = ctx.file(layer.nameFile);
+    const literal = home && stringLiteral(nodeAtRange(home.root, layer.nameRange, ['string']));
+    return home && literal?.value === layer.name ? { uri: home.uri, file: layer.nameFile, range: literal.range } : undefined;
+  }
+  const site = ctx.index.nameSites.find((n) => n.layerId === layer.id);
+  return site && { uri: ctx.uriOf(site.file), file: site.file, range: site.range };
+}
+
+function sameSite(a: { uri: string; range: Range } | undefined, b: { uri: string; range: Range }): boolean {
+  return !!a && a.uri === b.uri && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
+}
+
+/** `build_model()` in `model = build_model()`: where this document builds a model whose code is in a module. */
+function builderCall(ctx: CheckContext, model: ModelNode): Range | undefined {
+  const ref = ctx.graph.references.find((r) => r.kind === 'model_variable' && r.layerId === model.layerId && !r.file);
+  const assignment = ref && nodeAtRange(ctx.root, ref.range, ['assignment']);
+  const left = assignment?.childForFieldName('left');
+  const right = assignment?.childForFieldName('right');
+  if (!left || !right || right.type !== 'call' || left.startPosition.row !== ref!.range.start.line || left.startPosition.column !== ref!.range.start.character) return undefined;
+  return rangeOfNode(right);
 }
 
 function freshName(name: string, taken: Set<string>): string {
@@ -147,7 +177,7 @@ function targetShapes(ctx: CheckContext, model: ModelNode, yShapes: (Shape | nul
       if (target.length !== output.length && target.length < output.length) return; // (N,) labels vs (None, 1): Keras squeezes; not provable here
       out.push(
         diagnostic(rangeOfNode(elements[i]), Codes.targetShape, DiagnosticSeverity.Error, `Target ${yShapes.length > 1 ? `${i + 1} ` : ''}has shape ${formatDims(target)} but output '${layer.name}' of model ${modelLabel(model)} has shape ${formatDims(output)}; Keras raises when computing the loss.`, {
-          related: layer.file ? [] : [{ location: { uri: ctx.uri, range: layer.range }, message: `'${layer.name}' outputs ${formatDims(output)}` }],
+          related: [{ location: { uri: ctx.uriOf(layer.file), range: layer.range }, message: `'${layer.name}' outputs ${formatDims(output)}` }],
         }),
       );
     }
@@ -175,7 +205,10 @@ function inputShapes(ctx: CheckContext): Diagnostic[] {
         if (!range) return;
         out.push(
           diagnostic(range, Codes.inputShape, DiagnosticSeverity.Error, `Input '${input.name}' declares shape ${formatDims(declared.slice(1))} but fit() feeds x with shape ${formatDims(x)} (line ${fit.range.start.line + 1}); Keras raises "incompatible with the layer: expected shape=${formatDims(declared)}".`, {
-            related: [{ location: { uri: ctx.uri, range: fit.range }, message: `fit() feeds ${formatDims(x)} here` }],
+            related: [
+              { location: { uri: ctx.uriOf(fit.file), range: fit.range }, message: `fit() feeds ${formatDims(x)} here` },
+              ...(inThisFile ? [] : [{ location: { uri: ctx.uriOf(input.file), range: input.range }, message: `'${input.name}' is declared here` }]),
+            ],
           }),
         );
       });
