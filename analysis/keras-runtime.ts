@@ -5,7 +5,7 @@
  */
 import type { ConfigValue, Reference, Shape, SourceRange } from '../graph/model-graph';
 import { type CallArgs, type Interpreter } from './interpreter';
-import { execImport, apiValue } from './keras-api';
+import { execImport, apiValue, canonicalPath } from './keras-api';
 import { callLayer, layerOf, toConfig, trackAttribute } from './keras-build';
 import { appendCallNode, NameRegistry, type LayerObj, type ModelObj, type TensorObj } from './keras-objects';
 import { callApi } from './keras-api-calls';
@@ -302,9 +302,21 @@ export class KerasRuntime {
   // ───────────── API calls ─────────────
 
   apiAttr(path: string, attr: string): Value {
-    const full = `${path}.${attr}`;
-    if (full === 'np.newaxis') return NONE;
-    return apiValue(full);
+    // `layers.Dense`, `keras.Input`…: the canonical path of (path, attr) is looked up without
+    // building and hashing the joined string each time (null: np.newaxis).
+    let byAttr = attributePaths.get(path);
+    if (!byAttr) {
+      if (attributePaths.size >= 1000) attributePaths.clear();
+      attributePaths.set(path, (byAttr = new Map()));
+    }
+    let canonical = byAttr.get(attr);
+    if (canonical === undefined) {
+      const full = `${path}.${attr}`;
+      canonical = full === 'np.newaxis' ? null : canonicalPath(full);
+      if (byAttr.size >= 1000) byAttr.clear();
+      byAttr.set(attr, canonical);
+    }
+    return canonical === null ? NONE : { k: 'api', path: canonical };
   }
 
 
@@ -384,6 +396,9 @@ export class KerasRuntime {
 }
 
 // ───────────── module-private helpers ─────────────
+
+/** apiAttr's answers: API path → attribute → canonical path of `path.attr` (null for np.newaxis). */
+const attributePaths = new Map<string, Map<string, string | null>>();
 
 /** A custom layer's constructor arguments by parameter name (as Keras's get_config would list them). */
 function configFromSignature(rt: KerasRuntime, init: FuncValue, args: CallArgs): Config {
