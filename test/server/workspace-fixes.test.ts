@@ -95,7 +95,13 @@ describe('quick fixes across workspace modules', () => {
   it("the seed's weights example with the custom layer and builder in a module: the fix puts the regularizer on its add_weight there", async () => {
     const { models, train } = layOut('seed_kernel_loss', 'kernel_models', 'build_model_with_weight_output', '# Custom layer', '# Example Data');
     client.writeFile('kernel_models.py', models);
-    const loss = lossDiagnostic(await client.open('kernel_train.py', train));
+    const diagnostics = await client.open('kernel_train.py', train);
+    assert.deepEqual(diagnostics.map((d) => d.code).sort(), ['loss-extra-arguments', 'weight-as-output']);
+    const weight = diagnostics.find((d) => d.code === 'weight-as-output')!;
+    assert.deepEqual(weight.range.start, positionOf(train, 'build_model_with_weight_output(input_shape'), 'where train.py builds the model: Keras raises there');
+    assert.match(message(weight), /^Keras raises when building this model \(kernel_models\.py:\d+\): .*'KerasTensor' object has no attribute 'get_weights'.*\. To penalise a layer's kernel, use kernel_regularizer= on the layer/);
+    assert.match((await actionsAt('kernel_train.py', weight))[0]?.title ?? '', /Move the L1 kernel penalty to layer 'dense_weights'/);
+    const loss = lossDiagnostic(diagnostics);
     assert.match(message(loss), /an L1 penalty on the kernel of layer 'dense_weights'; Keras applies that with regularizer=keras\.regularizers\.L1\(0\.1\) \(in ExposeWeightsDense\.build\) on layer 'dense_weights' \(in kernel_models\.py\)/);
     const [fix] = await actionsAt('kernel_train.py', loss);
     assert.match(fix.title, /Move the L1 kernel penalty to layer 'dense_weights' .* \(also edits kernel_models\.py\)$/);

@@ -238,7 +238,11 @@ function usesSparseLoss(model: ModelNode, output: number): boolean {
 function weightOutputs(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const model of ctx.graph.models) {
-    if (model.kind !== 'functional' || model.file) continue;
+    if (model.kind !== 'functional') continue;
+    if (model.file) {
+      out.push(...moduleModelError(ctx, model));
+      continue;
+    }
     if (!model.error && !WEIGHT_TEXT.test(ctx.lines.slice(model.range) ?? '')) continue; // cheap text test before the tree
     const call = ctx.callAt(model.range, '*');
     const outputs = call ? argument(call, 'outputs', 1) : undefined;
@@ -257,6 +261,26 @@ function weightOutputs(ctx: CheckContext): Diagnostic[] {
     }
   }
   return out;
+}
+
+/**
+ * A model built by a module's function that Keras refuses to build: reported where this document
+ * calls the function (Keras raises there), with the loss rewrite when the seed's pattern applies.
+ */
+function moduleModelError(ctx: CheckContext, model: ModelNode): Diagnostic[] {
+  const range = model.error ? builderCall(ctx, model) : undefined;
+  if (!range) return [];
+  const where = `${ctx.file(model.file)?.label ?? model.file}:${model.range.start.line + 1}`;
+  const weight = model.outputSources?.find((s) => s && s.tensor !== 'activation');
+  const error = model.error!.replace(/[;.]?\s*Keras raises when building this model\.?$/, '');
+  const advice = weight ? " To penalise a layer's kernel, use kernel_regularizer= on the layer (or regularizer= in add_weight)." : '';
+  const message = `Keras raises when building this model (${where}): ${error}.${advice}`;
+  return [
+    diagnostic(range, weight ? Codes.weightAsOutput : Codes.invalidModelOutput, DiagnosticSeverity.Error, message, {
+      fixes: weight ? lossFixesFor(ctx, model) : [],
+      related: [{ location: { uri: ctx.uriOf(model.file), range: model.range }, message: 'the model is built here' }],
+    }),
+  ];
 }
 
 const WEIGHT_TEXT = /\.\s*(kernel|bias|weights|trainable_weights|trainable_variables|non_trainable_weights|variables|embeddings|gamma|beta|moving_mean|moving_variance|recurrent_kernel|depthwise_kernel|pointwise_kernel|get_weights)\b/;
