@@ -59,6 +59,7 @@ export interface CallArgs {
 
 const NO_KEYWORDS: ReadonlyMap<string, Value> = new Map();
 const NO_KEYWORD_NODES: ReadonlyMap<string, Node> = new Map();
+const NO_DEFAULTS: ReadonlyMap<string, Value> = new Map();
 
 export interface NoteSink {
   note(line: number, severity: 'info' | 'warning' | 'error', message: string): void;
@@ -402,16 +403,16 @@ export class Interpreter {
   }
 
   /** Default values are evaluated once, when `def` runs — as in Python. */
-  private evalDefaults(node: Node, scope: Scope): Map<string, Value> {
-    const defaults = new Map<string, Value>();
+  private evalDefaults(node: Node, scope: Scope): ReadonlyMap<string, Value> {
+    let defaults: Map<string, Value> | undefined;
     const params = field(node, 'parameters');
     for (const p of params?.children ?? []) {
       if (!p.isNamed || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
       const name = field(p, 'name')?.text;
       const value = field(p, 'value');
-      if (name && value) defaults.set(name, this.evalExpr(value, scope));
+      if (name && value) (defaults ??= new Map()).set(name, this.evalExpr(value, scope));
     }
-    return defaults;
+    return defaults ?? NO_DEFAULTS;
   }
 
   private defineClass(node: Node, scope: Scope, isDataclass = false): Signal | undefined {

@@ -38,8 +38,8 @@ export interface FuncValue {
   node: Node;
   closure: Scope;
   isLambda: boolean;
-  /** Default parameter values, evaluated when `def` ran. */
-  defaults: Map<string, Value>;
+  /** Default parameter values, evaluated when `def` ran (read-only: functions without any share one empty map). */
+  defaults: ReadonlyMap<string, Value>;
   owner?: ClassValue;
   /** The imported module the function was defined in (undefined: the analyzed document). */
   module?: SourceModule;
