@@ -40,15 +40,25 @@ export class SourceFile {
   private byName?: Map<string, Node>;
   private defs?: { functions: Node[]; classes: Node[] };
   private linesCache?: TextLines;
+  private tree?: Node;
+  private parse?: () => Node;
 
   constructor(
     readonly uri: string,
-    readonly root: Node,
+    /** The syntax tree, or how to parse it when first needed (an imported module's). */
+    root: Node | (() => Node),
     /** The evaluated text (syntax-error statements blanked, positions unchanged). */
     readonly text: string,
     definitions?: { functions: Node[]; classes: Node[] },
   ) {
+    if (typeof root === 'function') this.parse = root;
+    else this.tree = root;
     this.defs = definitions;
+  }
+
+  get root(): Node {
+    this.tree ??= this.parse!();
+    return this.tree;
   }
 
   get lines(): TextLines {
@@ -117,7 +127,7 @@ export class CheckContext extends SourceFile {
 
   /**
    * The file a graph location is in: this document when `path` is unset (the graph's convention),
-   * else the imported module's text as the analyzer read it, parsed on first use. Undefined when
+   * else the imported module's text as the analyzer read it (parsed when its tree is first read). Undefined when
    * the analysis did not read that file.
    */
   file(path: string | undefined): SourceFile | undefined {
@@ -125,7 +135,7 @@ export class CheckContext extends SourceFile {
     let found = this.modules.get(path);
     if (found === undefined) {
       const text = this.sources?.texts.get(path);
-      found = text === undefined ? null : new SourceFile(pathToUri(path), this.sources!.parse(text), text);
+      found = text === undefined ? null : new SourceFile(pathToUri(path), () => this.sources!.parse(text), text);
       this.modules.set(path, found);
     }
     return found ?? undefined;
