@@ -43,7 +43,8 @@ export function attributeFiles(graph: ModelGraph, text: string, modules: { file:
     }
     model.layers.forEach(fixLayer);
   };
-  graph.models.forEach(fixModel);
+  // Without imported modules every layer and model is this document's: nothing to attribute.
+  if (others.length > 0) graph.models.forEach(fixModel);
 
   const foreign: ForeignReference[] = [];
   graph.references = graph.references.filter((ref) => {

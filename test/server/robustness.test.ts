@@ -73,8 +73,8 @@ print("unterminated)
   });
 
   it('shares one analysis per version between concurrent requests, and re-parses incrementally after an edit', async () => {
-    // A line continuation is outside the fast parser's subset: tree-sitter parses, and keeps its tree.
-    const text = `${bigFile(20)}\ntotal = 1 + \\\n    2\n`;
+    // An async def is outside the fast parser's subset: tree-sitter parses, and keeps its tree.
+    const text = `${bigFile(20)}\nasync def fetch():\n    return 1\n`;
     const name = 'shared.py';
     const uri = client.uri(name);
     const opened = client.open(name, text);
