@@ -25,7 +25,17 @@ export class LineIndex {
     return (this.starts[point.row] ?? this.starts[this.starts.length - 1]) + point.column;
   }
 
+  /** The row of the last lookup: evaluation asks for positions in source order, mostly on the same or next row. */
+  private lastRow = 0;
+
   point(offset: number): Point {
+    const starts = this.starts;
+    const row = this.lastRow;
+    if (starts[row] <= offset && (row + 1 >= starts.length || offset < starts[row + 1])) return { row, column: offset - starts[row] };
+    if (row + 2 < starts.length && starts[row + 1] <= offset && offset < starts[row + 2]) {
+      this.lastRow = row + 1;
+      return { row: row + 1, column: offset - starts[row + 1] };
+    }
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -33,6 +43,7 @@ export class LineIndex {
       if (this.starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lastRow = lo;
     return { row: lo, column: offset - this.starts[lo] };
   }
 }
