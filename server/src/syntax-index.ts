@@ -265,6 +265,8 @@ function nameSites(graph: ModelGraph, root: Node, lines: TextLines): NameSite[] 
 }
 
 function nameLiteralOf(layer: LayerNode, root: Node, lines: TextLines): Range | undefined {
+  // A name spelled by a constant of another file is not in this document's text.
+  if (layer.nameFile && layer.nameFile !== layer.file) return undefined;
   if (layer.nameRange) return lines.stringAt(layer.nameRange)?.range;
   const call = nodeAtRange(root, layer.range, ['call']);
   const parts = call ? callParts(call) : undefined;

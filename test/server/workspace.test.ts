@@ -69,6 +69,16 @@ describe('workspace modules', () => {
     await client.close('models.py');
   });
 
+  it('a layer named by a constant of another module: references stay out of this text', async () => {
+    client.writeFile('names.py', `HIDDEN = "hidden_units"\n`);
+    // This file's first line holds a string exactly where names.py holds the constant's literal.
+    const text = `NOTE_X = "unrelated_12"\nimport keras\nfrom names import HIDDEN\ni = keras.Input(shape=(4,))\nm = keras.Model(i, keras.layers.Dense(3, name=HIDDEN)(i))\nm.get_layer("hidden_units")\n`;
+    await client.open('named_elsewhere.py', text);
+    const refs = await client.references('named_elsewhere.py', positionOf(text, 'get_layer("hidden_units")', 'get_layer("h'.length));
+    const here = refs.filter((r) => r.uri === client.uri('named_elsewhere.py')).map((r) => text.split('\n')[r.range.start.line].slice(r.range.start.character, r.range.end.character));
+    assert.deepEqual(here, ['hidden_units'], 'only the get_layer string in this file, not whatever text sits at the constant\'s position');
+  });
+
   it('a change on disk (watched files) updates its dependants', async () => {
     const text = `from helpers import make\nm = make()\nm.get_layer("")\n`;
     client.writeFile('helpers.py', `import keras\ndef make():\n    i = keras.Input(shape=(3,))\n    return keras.Model(i, keras.layers.Dense(2, name="first")(i))\n`);
