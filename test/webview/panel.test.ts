@@ -361,14 +361,24 @@ describe('panel in headless Chromium', () => {
   });
 });
 
+/** A fresh panel page (1200×900) with its own server and browser, closed afterwards. */
+async function withFreshPanel(test: (page: Page) => Promise<void>): Promise<void> {
+  ensureBuilt();
+  const server = await startServer();
+  const browser = await launch({ width: 1200, height: 900 });
+  try {
+    const page = await browser.context.newPage();
+    await openPanel(page, server.url);
+    await test(page);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 describe('panel warnings (generated run)', () => {
-  it('flags a dead layer in the card, the picker and the warning list', async () => {
-    ensureBuilt();
-    const server = await startServer();
-    const browser = await launch({ width: 1200, height: 900 });
-    try {
-      const page = await browser.context.newPage();
-      await openPanel(page, server.url);
+  it('flags a dead layer in the card, the picker and the warning list', () =>
+    withFreshPanel(async (page) => {
       // Generated (not a recording): dense_1 dies from epoch 4 on; dense_2 is a sigmoid drifting to its extremes.
       const run = syntheticRun({ layers: 5, epochs: 6, bins: 32, tensors: 5, deadFrom: 4 });
       await postToPanel(page, 'loadRun', run);
@@ -385,9 +395,33 @@ describe('panel warnings (generated run)', () => {
       assert.equal(await card.locator('.badge.warning').textContent(), 'dead');
       assert.equal(await card.locator('[data-stat="zero"].warning').count(), 1);
       await page.screenshot({ path: path.join(RESULTS, 'panel-warnings.png') });
-    } finally {
-      await browser.close();
-      await server.close();
-    }
-  });
+    }));
+});
+
+describe('panel chart virtualisation (generated run, 20 layers)', () => {
+  it('draws charts near the viewport ahead of time in idle time, far ones only once scrolled into view (pixels)', () =>
+    withFreshPanel(async (page) => {
+      const run = syntheticRun({ layers: 20, epochs: 8, bins: 32, tensors: 50 });
+      await postToPanel(page, 'loadRun', run);
+      await settle(page);
+      const charts = await page.locator('.cards canvas[data-chart="histograms"]').evaluateAll((cs) =>
+        cs.map((c) => ({ layer: (c as HTMLCanvasElement).dataset.layer!, tensor: (c as HTMLCanvasElement).dataset.tensor!, top: c.parentElement!.getBoundingClientRect().top })),
+      );
+      assert.equal(charts.length, 50);
+      // Off screen but within a viewport height below it: drawn in idle time, without scrolling.
+      const near = charts.find((c) => c.top > 900 + 150 && c.top < 900 + 600)!;
+      assert.ok(near, 'a chart just below the fold');
+      await page.waitForFunction((sel) => document.querySelector(sel)?.hasAttribute('data-plot-ridge'), histSel(near.layer, near.tensor), { timeout: 5000 });
+      assert.equal(await page.evaluate(() => window.scrollY), 0, 'not scrolled');
+      const px = await canvasPixels(page, histSel(near.layer, near.tensor), undefined, 60, 'plotRidge');
+      assert.ok(px.painted > px.area * 0.03, `near chart drawn ahead of time: ${px.painted}/${px.area}`);
+      // Far below: not drawn until it scrolls into view, then drawn.
+      const far = charts.at(-1)!;
+      assert.ok(far.top > 900 * 3);
+      await flushIdle(page);
+      await settle(page);
+      assert.equal(await page.getAttribute(histSel(far.layer, far.tensor), 'data-plot-ridge'), null, 'far chart not drawn while off screen');
+      const drawn = await chartPixels(page, histSel(far.layer, far.tensor), 'plotRidge');
+      assert.ok(drawn.painted > drawn.area * 0.03, `far chart drawn once scrolled into view: ${drawn.painted}/${drawn.area}`);
+    }));
 });
