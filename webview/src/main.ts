@@ -163,13 +163,6 @@ function watchDpr(): void {
 }
 function onDpr(): void {
   watchDpr();
-window.addEventListener(
-  'scroll',
-  () => {
-    if (charts.refreshVisibility() || layers.refreshVisibility()) schedule();
-  },
-  { passive: true },
-);
   schedule();
 }
 watchDpr();
