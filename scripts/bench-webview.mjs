@@ -17,10 +17,9 @@
 //            scrolled into view (2 per frame) were not counted.
 // Scenarios: appendEpoch (one epoch: batch + epoch events and 50 histograms, live), focus (layer
 // picker: one layer, then back to all), resize (panel width changes), scroll (cards scroll into
-// view and get drawn; charts within a viewport height of the screen are drawn ahead of time in
-// idle time between frames, reported as charts_predrawn_in_idle). `allOnScreen` is informational:
-// every chart of the run on screen at once (a 25 000 px tall viewport) and all redrawn — the panel
-// never needs that, since off-screen charts are only drawn near or on the screen.
+// view and get drawn). `allOnScreen` is informational: every chart of the run on screen at once
+// (a 25 000 px tall viewport) and all redrawn — the panel never needs that, since off-screen
+// charts are only drawn when they scroll into view.
 import { loadavg } from 'node:os';
 import { tsImport } from 'tsx/esm/api';
 
@@ -79,19 +78,12 @@ try {
           ch.port1.onmessage = () => {
             // The panel's records of this frame: its animation-frame callback, plus charts drawn in
             // the ResizeObserver callback (after layout, same frame) when sizes changed.
-            // Not the charts drawn ahead of time in idle time (phase `idle`, between frames): they
-            // are counted separately (predrawn).
-            const all = window.__modelLens.frames.filter((f) => f.at >= tAction);
-            const recs = all.filter((f) => f.phase !== 'idle');
+            const recs = window.__modelLens.frames.filter((f) => f.at >= tAction);
             const t0 = Math.min(tRaf, scrolled, ...recs.map((f) => f.at));
             const sum = (k) => recs.reduce((a, f) => a + f[k], 0);
             const byKind = {};
             for (const f of recs) for (const [k, v] of Object.entries(f.byKind)) byKind[k] = (byKind[k] ?? 0) + v;
-            // Idle-time drawing since the previous frame (the panel's records from the previous
-            // timed frame on; the records are kept in order).
-            const predrawn = window.__modelLens.frames.filter((f) => f.phase === 'idle' && f.at >= (window.__lastFrameEnd ?? 0)).reduce((a, f) => a + f.drawn, 0);
-            window.__lastFrameEnd = performance.now();
-            resolve({ frame: performance.now() - t0, script: sum('ms'), dom: sum('dom'), draw: sum('draw'), drawn: sum('drawn'), predrawn, byKind });
+            resolve({ frame: performance.now() - t0, script: sum('ms'), dom: sum('dom'), draw: sum('draw'), drawn: sum('drawn'), byKind });
           };
           ch.port2.postMessage(0);
         });
@@ -115,8 +107,6 @@ try {
       script_dom_median_ms: q(samples.map((s) => s.dom), 0.5),
       script_draw_median_ms: q(samples.map((s) => s.draw), 0.5),
       charts_drawn_median: q(samples.map((s) => s.drawn), 0.5),
-      // Charts drawn ahead of time in idle time before each frame (near the viewport, off screen).
-      charts_predrawn_in_idle_median: q(samples.map((s) => s.predrawn), 0.5),
       draw_by_chart_kind_median_ms: Object.fromEntries(
         [...new Set(samples.flatMap((s) => Object.keys(s.byKind)))].map((k) => [k, q(samples.map((s) => s.byKind[k] ?? 0), 0.5)]),
       ),

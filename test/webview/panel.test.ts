@@ -399,7 +399,7 @@ describe('panel warnings (generated run)', () => {
 });
 
 describe('panel chart virtualisation (generated run, 20 layers)', () => {
-  it('draws charts near the viewport ahead of time in idle time, far ones only once scrolled into view (pixels)', () =>
+  it('leaves off-screen charts undrawn and draws them once scrolled into view (pixels)', () =>
     withFreshPanel(async (page) => {
       const run = syntheticRun({ layers: 20, epochs: 8, bins: 32, tensors: 50 });
       await postToPanel(page, 'loadRun', run);
@@ -408,20 +408,17 @@ describe('panel chart virtualisation (generated run, 20 layers)', () => {
         cs.map((c) => ({ layer: (c as HTMLCanvasElement).dataset.layer!, tensor: (c as HTMLCanvasElement).dataset.tensor!, top: c.parentElement!.getBoundingClientRect().top })),
       );
       assert.equal(charts.length, 50);
-      // Off screen but within a viewport height below it: drawn in idle time, without scrolling.
-      const near = charts.find((c) => c.top > 900 + 150 && c.top < 900 + 600)!;
-      assert.ok(near, 'a chart just below the fold');
-      await page.waitForFunction((sel) => document.querySelector(sel)?.hasAttribute('data-plot-ridge'), histSel(near.layer, near.tensor), { timeout: 5000 });
-      assert.equal(await page.evaluate(() => window.scrollY), 0, 'not scrolled');
-      const px = await canvasPixels(page, histSel(near.layer, near.tensor), undefined, 60, 'plotRidge');
-      assert.ok(px.painted > px.area * 0.03, `near chart drawn ahead of time: ${px.painted}/${px.area}`);
-      // Far below: not drawn until it scrolls into view, then drawn.
-      const far = charts.at(-1)!;
-      assert.ok(far.top > 900 * 3);
+      const onScreen = charts.filter((c) => c.top < 900);
+      assert.ok(onScreen.length > 0 && onScreen.length < 10, `${onScreen.length} charts on screen`);
+      for (const c of onScreen.filter((c) => c.top + 150 <= 900)) assert.notEqual(await page.getAttribute(histSel(c.layer, c.tensor), 'data-plot-ridge'), null, `${c.layer}/${c.tensor} on screen and drawn`);
       await flushIdle(page);
       await settle(page);
-      assert.equal(await page.getAttribute(histSel(far.layer, far.tensor), 'data-plot-ridge'), null, 'far chart not drawn while off screen');
-      const drawn = await chartPixels(page, histSel(far.layer, far.tensor), 'plotRidge');
-      assert.ok(drawn.painted > drawn.area * 0.03, `far chart drawn once scrolled into view: ${drawn.painted}/${drawn.area}`);
+      const offScreen = charts.filter((c) => c.top > 900);
+      for (const c of offScreen) assert.equal(await page.getAttribute(histSel(c.layer, c.tensor), 'data-plot-ridge'), null, `${c.layer}/${c.tensor} not drawn while off screen`);
+      // Scrolled into view, one after the other: each is drawn (pixels), in the frames that show it.
+      for (const c of [offScreen[0], offScreen[Math.floor(offScreen.length / 2)], offScreen.at(-1)!]) {
+        const px = await chartPixels(page, histSel(c.layer, c.tensor), 'plotRidge');
+        assert.ok(px.painted > px.area * 0.03, `${c.layer}/${c.tensor} drawn once scrolled into view: ${px.painted}/${px.area}`);
+      }
     }));
 });

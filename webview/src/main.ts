@@ -29,12 +29,8 @@ export interface FrameRecord {
   drawn: number;
   visible: number;
   byKind: Record<string, number>;
-  /**
-   * `frame`: the animation frame callback; `resize`: charts drawn in the ResizeObserver callback
-   * (same frame, after layout); `idle`: off-screen charts near the viewport drawn ahead of time in
-   * idle time (not part of any frame).
-   */
-  phase: 'frame' | 'resize' | 'idle';
+  /** `frame`: the animation frame callback; `resize`: charts drawn in the ResizeObserver callback (same frame, after layout). */
+  phase: 'frame' | 'resize';
 }
 const FRAME_LOG = 1000;
 
@@ -48,7 +44,7 @@ let palette: Palette = readPalette(document.body);
 const charts = new ChartSet({
   palette: () => palette,
   requestFrame: () => schedule(),
-  drewLate: (s, ms, phase) => record({ at: performance.now() - ms, ms, dom: 0, draw: ms, drawn: s.drawn, visible: s.visible, byKind: s.byKind, phase }),
+  drewLate: (s, ms) => record({ at: performance.now() - ms, ms, dom: 0, draw: ms, drawn: s.drawn, visible: s.visible, byKind: s.byKind, phase: 'resize' }),
 });
 let channel: HostChannel | null = null;
 

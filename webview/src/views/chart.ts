@@ -1,7 +1,7 @@
 /**
  * Chart views: a canvas in a sized box, redrawn only when invalidated, resized, or when the theme
- * or device pixel ratio changed — and only while on screen or, in idle time, near it (other
- * off-screen charts stay dirty and are drawn when scrolled into view).
+ * or device pixel ratio changed — and only while on screen (off-screen charts stay dirty and are
+ * drawn when scrolled into view).
  */
 import type { Palette, Rect } from '../render/canvas';
 import { prepareCanvas } from '../render/canvas';
@@ -71,24 +71,13 @@ export interface ChartSetHost {
   palette(): Palette;
   /** Ask for an animation frame (something became visible with a stale drawing). */
   requestFrame(): void;
-  /** Charts were drawn outside the animation frame: in a ResizeObserver callback (`resize`), or ahead of time in idle time (`idle`). */
-  drewLate(stats: FrameStats, ms: number, phase: 'resize' | 'idle'): void;
+  /** Charts were drawn outside the animation frame (in a ResizeObserver callback). */
+  drewLate(stats: FrameStats, ms: number): void;
 }
 
 /** How far outside the viewport a chart counts as visible. 0: only what is on screen is drawn;
  * scrolling updates visibility synchronously (refreshVisibility), so nothing shows up blank. */
 const VISIBILITY_MARGIN = 0;
-
-/**
- * Charts laid out within this margin of the viewport (above and below) but not on screen are drawn
- * ahead of time, in idle time, while an idle period has at least PREDRAW_MIN_MS left and for at
- * most PREDRAW_BUDGET_MS per idle callback (so a message or input that arrives meanwhile waits
- * for one chart at most, not the whole idle period): most charts are then already drawn when they
- * scroll into view, and the scroll frame has nothing to draw.
- */
-const PREDRAW_MARGIN = '100%';
-const PREDRAW_MIN_MS = 6;
-const PREDRAW_BUDGET_MS = 4;
 
 /**
  * Every chart of the panel; draws the due ones that are on screen, without ever forcing a layout:
@@ -102,24 +91,13 @@ export class ChartSet {
   private sizes = new Map<ChartView, [number, number]>();
   /** Per chart box: on screen (IntersectionObserver, refreshed synchronously on scroll). */
   private visible = new Map<Element, boolean>();
-  /** Per chart box: within PREDRAW_MARGIN of the viewport. */
-  private near = new Map<Element, boolean>();
   private ro: ResizeObserver;
   private io: IntersectionObserver;
-  private nearIo: IntersectionObserver;
-  private predrawScheduled = false;
   theme = 0;
 
   constructor(private host: ChartSetHost) {
     this.ro = new ResizeObserver((entries) => this.resized(entries));
     this.io = new IntersectionObserver((entries) => this.intersected(entries), { rootMargin: `${VISIBILITY_MARGIN}px 0px` });
-    this.nearIo = new IntersectionObserver(
-      (entries) => {
-        for (const e of entries) this.near.set(e.target, e.isIntersecting);
-        this.schedulePredraw();
-      },
-      { rootMargin: `${PREDRAW_MARGIN} 0px` },
-    );
   }
 
   add(c: ChartView): ChartView {
@@ -127,7 +105,6 @@ export class ChartSet {
     this.byBox.set(c.box, c);
     this.ro.observe(c.box);
     this.io.observe(c.box);
-    this.nearIo.observe(c.box);
     return c;
   }
 
@@ -137,9 +114,7 @@ export class ChartSet {
     this.sizes.delete(c);
     this.ro.unobserve(c.box);
     this.io.unobserve(c.box);
-    this.nearIo.unobserve(c.box);
     this.visible.delete(c.box);
-    this.near.delete(c.box);
   }
 
   invalidateAll(): void {
@@ -162,47 +137,7 @@ export class ChartSet {
       visible++;
       if (c.due(size[0], size[1], dpr, this.theme)) due.push([c, size[0], size[1]]);
     }
-    const stats = this.draw(due, visible, palette, dpr);
-    this.schedulePredraw();
-    return stats;
-  }
-
-  /** An off-screen chart near the viewport, laid out, whose drawing is out of date. */
-  private nextPredraw(dpr: number): [ChartView, number, number] | null {
-    for (const c of this.charts) {
-      if (this.visible.get(c.box) || !this.near.get(c.box)) continue;
-      const size = this.sizes.get(c);
-      if (size && size[0] > 0 && size[1] > 0 && c.due(size[0], size[1], dpr, this.theme)) return [c, size[0], size[1]];
-    }
-    return null;
-  }
-
-  private schedulePredraw(): void {
-    if (this.predrawScheduled || typeof requestIdleCallback !== 'function' || !this.nextPredraw(window.devicePixelRatio || 1)) return;
-    this.predrawScheduled = true;
-    requestIdleCallback((deadline) => {
-      this.predrawScheduled = false;
-      this.predraw(deadline);
-    });
-  }
-
-  /** Idle time: draws near, off-screen charts ahead of time while the idle period lasts. */
-  private predraw(deadline: IdleDeadline): void {
-    const t0 = performance.now();
-    const dpr = window.devicePixelRatio || 1;
-    const palette = this.host.palette();
-    const byKind: Record<string, number> = {};
-    let drawn = 0;
-    let next: [ChartView, number, number] | null;
-    while (deadline.timeRemaining() >= PREDRAW_MIN_MS && performance.now() - t0 < PREDRAW_BUDGET_MS && (next = this.nextPredraw(dpr))) {
-      const [c, w, hgt] = next;
-      const t = performance.now();
-      c.render(w, hgt, dpr, this.theme, palette);
-      byKind[c.kind] = (byKind[c.kind] ?? 0) + performance.now() - t;
-      drawn++;
-    }
-    if (drawn > 0) this.host.drewLate({ drawn, visible: 0, byKind }, performance.now() - t0, 'idle');
-    this.schedulePredraw();
+    return this.draw(due, visible, palette, dpr);
   }
 
   private draw(due: [ChartView, number, number][], visible: number, palette: Palette, dpr: number): FrameStats {
@@ -232,10 +167,9 @@ export class ChartSet {
       this.visible.set(c.box, v);
       if (v && c.due(w, hgt, dpr, this.theme)) due.push([c, w, hgt]);
     }
-    this.schedulePredraw();
     if (due.length === 0) return;
     const stats = this.draw(due, due.length, this.host.palette(), dpr);
-    this.host.drewLate(stats, performance.now() - t0, 'resize');
+    this.host.drewLate(stats, performance.now() - t0);
   }
 
   /**
