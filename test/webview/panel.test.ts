@@ -228,6 +228,25 @@ describe('panel in headless Chromium', () => {
     await settle(page);
   });
 
+  it("saves the state at once when a run ends (not when the save throttle gets to it)", async () => {
+    const fresh = await browser.context.newPage(); // a new tab: empty sessionStorage
+    try {
+      await openPanel(fresh, server.url);
+      await postToPanel(fresh, 'init', initFor(act, { running: true }));
+      const events = act.events;
+      await stream(fresh, events.slice(0, -1));
+      const saved = () => fresh.evaluate(() => JSON.parse(sessionStorage.getItem('modelLens.webviewState') ?? 'null')?.run?.status ?? null);
+      // Save now, which also clears any save the throttle had pending: from here only the end can save.
+      await fresh.evaluate(() => (window as unknown as { __modelLens: { persistNow(): void } }).__modelLens.persistNow());
+      assert.equal(await saved(), 'running');
+      await postToPanel(fresh, 'event', events.slice(-1));
+      await settle(fresh); // one frame: far less than the throttle's 250 ms
+      assert.equal(await saved(), 'completed');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('opens a saved run with the same views', async () => {
     const fresh = await browser.context.newPage(); // a new tab: empty sessionStorage
     try {

@@ -179,6 +179,9 @@ function onMessage(m: HostMessage): void {
       break;
     case 'event':
       dispatch({ type: 'event', event: m.payload });
+      // A run's end is what a reload should bring back: save it now, not when the throttle gets to it
+      // (a VS Code window reload does not always give the panel a pagehide to save on).
+      if ((Array.isArray(m.payload) ? m.payload : [m.payload]).some((e) => e.type === 'end')) persistNow();
       break;
     case 'loadRun':
       dispatch({ type: 'loadRun', run: m.payload });
