@@ -110,14 +110,18 @@ export async function postToPanel(page: Page, type: string, payload: unknown): P
   await page.evaluate(([t, p]) => window.postMessage({ type: t, payload: p }, '*'), [type, payload] as const);
 }
 
-/** Waits until the panel has no frame pending and the last frame drew what was due. */
+/**
+ * Waits until the panel has no frame pending and the last frame drew what was due (charts left
+ * over a frame's drawing budget are drawn in the frames after it).
+ */
 export async function settle(page: Page): Promise<void> {
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
-      }),
-  );
+  // No named functions inside: tsx's keepNames would wrap them in a helper the page lacks.
+  await page.evaluate(async () => {
+    const panel = (window as unknown as { __modelLens?: { pendingFrame?: () => boolean } }).__modelLens;
+    let frames = 0;
+    do await new Promise((resolve) => requestAnimationFrame(resolve));
+    while ((++frames < 2 || panel?.pendingFrame?.()) && frames < 200);
+  });
 }
 
 export interface PixelCount {

@@ -216,6 +216,8 @@ function onMessage(m: HostMessage): void {
   /** Handles a host message synchronously (the bench times the frame that follows). */
   receive: onMessage,
   schedule,
+  /** Whether a frame is still to come (charts left for a later frame count). */
+  pendingFrame: () => scheduled,
 };
 
 channel = connect(api, window, { restored: restoredState !== null, ...(state.init?.file ? { file: state.init.file } : {}) }, onMessage);

@@ -75,6 +75,9 @@ export interface ChartSetHost {
   drewLate(stats: FrameStats, ms: number): void;
 }
 
+/** Drawing time an animation frame spends before leaving the remaining due charts to the next. */
+const FRAME_DRAW_BUDGET_MS = 1.5;
+
 /** How far outside the viewport a chart counts as visible. 0: only what is on screen is drawn;
  * scrolling updates visibility synchronously (refreshVisibility), so nothing shows up blank. */
 const VISIBILITY_MARGIN = 0;
@@ -137,17 +140,28 @@ export class ChartSet {
       visible++;
       if (c.due(size[0], size[1], dpr, this.theme)) due.push([c, size[0], size[1]]);
     }
-    return this.draw(due, visible, palette, dpr);
+    return this.draw(due, visible, palette, dpr, FRAME_DRAW_BUDGET_MS);
   }
 
-  private draw(due: [ChartView, number, number][], visible: number, palette: Palette, dpr: number): FrameStats {
+  /**
+   * Draws `due` in order; with a budget, stops once drawing took that long and asks for another
+   * frame for the rest (a frame that brings several charts into view spreads them over frames).
+   */
+  private draw(due: [ChartView, number, number][], visible: number, palette: Palette, dpr: number, budgetMs = Infinity): FrameStats {
     const byKind: Record<string, number> = {};
+    const started = performance.now();
+    let drawn = 0;
     for (const [c, w, hgt] of due) {
+      if (drawn > 0 && performance.now() - started >= budgetMs) {
+        this.host.requestFrame();
+        break;
+      }
       const t = performance.now();
       c.render(w, hgt, dpr, this.theme, palette);
       byKind[c.kind] = (byKind[c.kind] ?? 0) + performance.now() - t;
+      drawn++;
     }
-    return { drawn: due.length, visible, byKind };
+    return { drawn, visible, byKind };
   }
 
   /** After layout: new sizes; draw what changed and is on screen (rects are cheap to read here). */
