@@ -1,0 +1,601 @@
+/**
+ * The expression half of the fast parser (see python-parser.ts): tokens, expressions, targets,
+ * arguments, parameters, type annotations and strings, as tree-sitter-python builds them.
+ * The statement parser extends it.
+ */
+import { lex, Tok, Unsupported, type Lexer, type Token } from './python-lexer';
+import { StringParts } from './python-strings';
+import { SyntaxNode, type TreeContext } from './syntax-tree';
+
+const RESERVED = new Set([
+  'False', 'await', 'else', 'import', 'pass', 'None', 'break', 'except', 'in', 'raise', 'True', 'class', 'finally', 'is', 'return',
+  'and', 'continue', 'for', 'lambda', 'try', 'as', 'def', 'from', 'nonlocal', 'while', 'assert', 'del', 'global', 'not', 'with',
+  'async', 'elif', 'if', 'or', 'yield',
+]);
+
+const BINARY_PRECEDENCE: Record<string, number> = {
+  '|': 14, '&': 15, '^': 16, '<<': 17, '>>': 17, '+': 18, '-': 18, '*': 19, '@': 19, '/': 19, '%': 19, '//': 19, '**': 21,
+};
+const COMPARISON = new Set(['<', '<=', '==', '!=', '>=', '>', '<>', 'in', 'is']);
+export const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '@=', '//=', '%=', '**=', '>>=', '<<=', '&=', '^=', '|=']);
+
+export class ExpressionParser {
+  /** The current token and, once asked for, the one after it. */
+  protected current: Token;
+  protected ahead: Token | undefined;
+  protected readonly firstStart: number;
+  private readonly stringParts: StringParts;
+
+  constructor(
+    protected readonly ctx: TreeContext,
+    protected readonly lexer: Lexer,
+  ) {
+    this.current = lexer.next();
+    this.firstStart = this.current.kind === Tok.End ? -1 : this.current.start;
+    this.stringParts = new StringParts(ctx, (from, to) => this.interpolatedExpression(from, to));
+  }
+  // ───────────── token helpers ─────────────
+
+  protected get tok(): Token {
+    return this.current;
+  }
+
+  /** Moves to the next token; returns the one left. */
+  protected advance(): Token {
+    const t = this.current;
+    this.current = this.ahead ?? this.lexer.next();
+    this.ahead = undefined;
+    return t;
+  }
+
+  /** The current token's kind (a call, so checks after a consuming call are not narrowed away). */
+  protected kind(): Tok {
+    return this.current.kind;
+  }
+
+  /** The token after the current one. */
+  protected peek(): Token {
+    this.ahead ??= this.lexer.next();
+    return this.ahead;
+  }
+
+  /** The current token is this operator or keyword. */
+  protected is(text: string): boolean {
+    const t = this.current;
+    return (t.kind === Tok.Op || t.kind === Tok.Name) && t.text === text;
+  }
+
+  protected fail(reason: string): never {
+    throw new Unsupported(reason, this.tok.start);
+  }
+
+  /** Consumes `text` (an operator or keyword) as an anonymous node. */
+  protected expect(text: string): SyntaxNode {
+    if (!this.is(text)) this.fail(`expected ${JSON.stringify(text)}`);
+    return this.anonymous();
+  }
+
+  protected anonymous(): SyntaxNode {
+    const t = this.advance();
+    return new SyntaxNode(this.ctx, t.text, false, null, t.start, t.end, null);
+  }
+
+  protected leaf(type: string): SyntaxNode {
+    const t = this.advance();
+    return new SyntaxNode(this.ctx, type, true, null, t.start, t.end, null);
+  }
+
+  /** A named node that takes ownership of `children` (the array becomes its own). */
+  protected node(type: string, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
+    const n = new SyntaxNode(this.ctx, type, true, null, start, end, null, children);
+    for (const c of children) c.parent = n;
+    return n;
+  }
+
+  protected hidden(kind: Tok): Token {
+    if (this.tok.kind !== kind) this.fail('unexpected token');
+    return this.advance();
+  }
+
+  protected identifier(): SyntaxNode {
+    const t = this.tok;
+    if (t.kind !== Tok.Name || RESERVED.has(t.text)) this.fail('expected a name');
+    return this.leaf('identifier');
+  }
+
+  protected atStatementEnd(): boolean {
+    const k = this.tok.kind;
+    return k === Tok.Newline || k === Tok.End || this.is(';');
+  }
+
+  /** An expression parsed as a target becomes tree-sitter's pattern node. */
+  protected toPattern(node: SyntaxNode): SyntaxNode {
+    switch (node.type) {
+      case 'identifier':
+      case 'attribute':
+      case 'subscript':
+      case ',':
+        return node;
+      case 'tuple':
+      case 'list':
+        node.type = `${node.type}_pattern`;
+        for (const c of node.children) if (c.isNamed) this.toPattern(c);
+        return node;
+      case 'pattern_list':
+        return node;
+      case 'list_splat': {
+        const inner = node.children[1];
+        if (!['identifier', 'attribute', 'subscript'].includes(inner.type)) this.fail('starred target');
+        node.type = 'list_splat_pattern';
+        return node;
+      }
+      default:
+        this.fail(`target ${node.type}`);
+    }
+  }
+
+  /** `_expressions`: an expression or an expression_list. */
+  protected expressions(): SyntaxNode {
+    const first = this.expression();
+    if (!this.is(',')) return first;
+    const items = [first];
+    while (this.is(',')) {
+      items.push(this.anonymous());
+      if (this.atStatementEnd() || this.is(':') || this.is('from') || this.is(')')) break;
+      items.push(this.expression());
+    }
+    return this.node('expression_list', items);
+  }
+
+  protected yieldExpression(): SyntaxNode {
+    const children = [this.anonymous()];
+    if (this.is('from')) children.push(this.anonymous(), this.expression());
+    else if (!this.atStatementEnd() && !this.is(')') && !this.is('=')) children.push(this.expressions());
+    return this.node('yield', children);
+  }
+
+  protected field(name: string, node: SyntaxNode): SyntaxNode {
+    node.fieldName = name;
+    return node;
+  }
+
+  // ───────────── parameters and types ─────────────
+
+  protected parameters(): SyntaxNode {
+    const children = [this.expect('(')];
+    while (!this.is(')')) {
+      children.push(this.parameter(true));
+      if (!this.is(',')) break;
+      children.push(this.anonymous());
+    }
+    children.push(this.expect(')'));
+    return this.node('parameters', children);
+  }
+
+  protected parameter(typed: boolean): SyntaxNode {
+    if (this.is('*') || this.is('**')) {
+      const star = this.anonymous();
+      if (star.type === '*' && (this.is(',') || this.is(')') || this.is(':'))) {
+        if (this.is(':') && typed) this.fail('typed keyword separator');
+        return this.node('keyword_separator', [star]);
+      }
+      const splat = this.node(star.type === '*' ? 'list_splat_pattern' : 'dictionary_splat_pattern', [star, this.identifier()]);
+      if (typed && this.is(':')) return this.node('typed_parameter', [splat, this.anonymous(), this.field('type', this.typeNode())]);
+      return splat;
+    }
+    if (this.is('/')) return this.node('positional_separator', [this.anonymous()]);
+    const name = this.identifier();
+    if (typed && this.is(':')) {
+      const colon = this.anonymous();
+      const type = this.field('type', this.typeNode());
+      if (!this.is('=')) return this.node('typed_parameter', [name, colon, type]);
+      return this.node('typed_default_parameter', [this.field('name', name), colon, type, this.anonymous(), this.field('value', this.expression())]);
+    }
+    if (this.is('=')) return this.node('default_parameter', [this.field('name', name), this.anonymous(), this.field('value', this.expression())]);
+    return name;
+  }
+
+  /** A type annotation: generic types as tree-sitter builds them; other shapes only where unambiguous. */
+  protected typeNode(): SyntaxNode {
+    if (this.tok.kind === Tok.Name && !RESERVED.has(this.tok.text) && this.peek().text === '[' && this.peek().kind === Tok.Op) {
+      const generic = this.node('generic_type', [this.identifier(), this.typeParameter()]);
+      if (this.kind() === Tok.Op && !this.is('=') && !this.is(':') && !this.is(',') && !this.is(']') && !this.is(')')) this.fail('generic type in an expression');
+      return this.node('type', [generic]);
+    }
+    const expression = this.expression();
+    if (!plainTypeExpression(expression)) this.fail('type annotation shape');
+    return this.node('type', [expression]);
+  }
+
+  protected typeParameter(): SyntaxNode {
+    const children = [this.expect('[')];
+    for (;;) {
+      if (this.is('[') || this.is('*') || this.is('**')) this.fail('type parameter shape');
+      children.push(this.typeNode());
+      if (!this.is(',')) break;
+      children.push(this.anonymous());
+      if (this.is(']')) break;
+    }
+    children.push(this.expect(']'));
+    return this.node('type_parameter', children);
+  }
+
+  // ───────────── expressions ─────────────
+
+  protected expression(allowConditional = true): SyntaxNode {
+    if (this.is('lambda')) return this.lambda(allowConditional);
+    if (this.tok.kind === Tok.Name && this.peek().kind === Tok.Op && this.peek().text === ':=') {
+      const name = this.field('name', this.identifier());
+      return this.node('named_expression', [name, this.anonymous(), this.field('value', this.expression())]);
+    }
+    const test = this.orTest();
+    if (!allowConditional || !this.is('if')) return test;
+    const ifToken = this.anonymous();
+    const condition = this.orTest();
+    const elseToken = this.expect('else');
+    return this.node('conditional_expression', [test, ifToken, condition, elseToken, this.expression()]);
+  }
+
+  protected lambda(allowConditional: boolean): SyntaxNode {
+    if (!allowConditional) this.fail('lambda in a comprehension clause');
+    const children = [this.anonymous()];
+    if (!this.is(':')) {
+      const params: SyntaxNode[] = [];
+      for (;;) {
+        params.push(this.parameter(false));
+        if (!this.is(',')) break;
+        params.push(this.anonymous());
+        if (this.is(':')) break;
+      }
+      children.push(this.field('parameters', this.node('lambda_parameters', params)));
+    }
+    children.push(this.expect(':'), this.field('body', this.expression()));
+    return this.node('lambda', children);
+  }
+
+  protected orTest(): SyntaxNode {
+    let left = this.andTest();
+    while (this.is('or')) left = this.node('boolean_operator', [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.andTest())]);
+    return left;
+  }
+
+  protected andTest(): SyntaxNode {
+    let left = this.notTest();
+    while (this.is('and')) left = this.node('boolean_operator', [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.notTest())]);
+    return left;
+  }
+
+  protected notTest(): SyntaxNode {
+    if (!this.is('not')) return this.comparison();
+    return this.node('not_operator', [this.anonymous(), this.field('argument', this.notTest())]);
+  }
+
+  protected comparison(): SyntaxNode {
+    const first = this.binary(14);
+    if (!this.atComparisonOperator()) return first;
+    const children = [first];
+    while (this.atComparisonOperator()) {
+      children.push(this.field('operators', this.comparisonOperator()));
+      children.push(this.binary(14));
+    }
+    return this.node('comparison_operator', children);
+  }
+
+  protected atComparisonOperator(): boolean {
+    const t = this.tok;
+    if (t.kind === Tok.Op) return COMPARISON.has(t.text);
+    if (t.kind !== Tok.Name) return false;
+    if (t.text === 'in' || t.text === 'is') return true;
+    return t.text === 'not' && this.peek().kind === Tok.Name && this.peek().text === 'in';
+  }
+
+  protected comparisonOperator(): SyntaxNode {
+    if (this.is('not')) {
+      const not = this.anonymous();
+      const inToken = this.anonymous();
+      return this.compound('not in', not, inToken);
+    }
+    if (this.is('is') && this.peek().kind === Tok.Name && this.peek().text === 'not') {
+      const is = this.anonymous();
+      return this.compound('is not', is, this.anonymous());
+    }
+    return this.anonymous();
+  }
+
+  /** An anonymous node made of two keywords (`not in`, `is not`). */
+  protected compound(type: string, a: SyntaxNode, b: SyntaxNode): SyntaxNode {
+    const n = new SyntaxNode(this.ctx, type, false, null, a.startIndex, b.endIndex, null, [a, b]);
+    a.parent = n;
+    b.parent = n;
+    return n;
+  }
+
+  protected binary(minPrecedence: number): SyntaxNode {
+    let left = this.unary();
+    for (;;) {
+      const t = this.tok;
+      const precedence = t.kind === Tok.Op ? BINARY_PRECEDENCE[t.text] : undefined;
+      if (precedence === undefined || precedence < minPrecedence) return left;
+      const operator = this.field('operator', this.anonymous());
+      const right = this.binary(t.text === '**' ? precedence : precedence + 1);
+      left = this.node('binary_operator', [this.field('left', left), operator, this.field('right', right)]);
+    }
+  }
+
+  protected unary(): SyntaxNode {
+    if (this.is('+') || this.is('-') || this.is('~')) {
+      const operator = this.field('operator', this.anonymous());
+      return this.node('unary_operator', [operator, this.field('argument', this.binary(21))]);
+    }
+    if (this.is('await')) return this.node('await', [this.anonymous(), this.binary(21)]);
+    return this.postfix(this.atom());
+  }
+
+  protected postfix(start: SyntaxNode): SyntaxNode {
+    let node = start;
+    for (;;) {
+      if (this.is('.')) {
+        node = this.node('attribute', [this.field('object', node), this.anonymous(), this.field('attribute', this.identifier())]);
+      } else if (this.is('(')) {
+        node = this.node('call', [this.field('function', node), this.field('arguments', this.argumentList())]);
+      } else if (this.is('[')) {
+        node = this.subscript(node);
+      } else {
+        return node;
+      }
+    }
+  }
+
+  protected subscript(value: SyntaxNode): SyntaxNode {
+    const children = [this.field('value', value), this.anonymous()];
+    for (;;) {
+      children.push(this.field('subscript', this.sliceOrExpression()));
+      if (!this.is(',')) break;
+      children.push(this.anonymous());
+      if (this.is(']')) break;
+    }
+    children.push(this.expect(']'));
+    return this.node('subscript', children);
+  }
+
+  protected sliceOrExpression(): SyntaxNode {
+    const parts: SyntaxNode[] = [];
+    if (!this.is(':')) {
+      const e = this.expression();
+      if (!this.is(':')) return e;
+      parts.push(e);
+    }
+    parts.push(this.anonymous());
+    if (!this.is(':') && !this.is(',') && !this.is(']')) parts.push(this.expression());
+    if (this.is(':')) {
+      parts.push(this.anonymous());
+      if (!this.is(',') && !this.is(']')) parts.push(this.expression());
+    }
+    return this.node('slice', parts);
+  }
+
+  protected atom(): SyntaxNode {
+    const t = this.tok;
+    switch (t.kind) {
+      case Tok.Name:
+        if (t.text === 'True') return this.leaf('true');
+        if (t.text === 'False') return this.leaf('false');
+        if (t.text === 'None') return this.leaf('none');
+        return this.identifier();
+      case Tok.Number:
+        return this.leaf(t.text);
+      case Tok.String:
+        return this.strings();
+      case Tok.Op:
+        switch (t.text) {
+          case '(': return this.parenthesized();
+          case '[': return this.bracketed();
+          case '{': return this.braced();
+          case '...': return this.leaf('ellipsis');
+        }
+    }
+    return this.fail(`unexpected ${JSON.stringify(t.text || `token kind ${t.kind}`)}`);
+  }
+
+  /** An element of a collection or a starred target: `*x` or an expression. */
+  protected starredOrExpression(): SyntaxNode {
+    if (this.is('*')) return this.node('list_splat', [this.anonymous(), this.expression()]);
+    return this.expression();
+  }
+
+  protected collectionElement(): SyntaxNode {
+    if (this.is('yield')) return this.yieldExpression();
+    if (this.is('*')) {
+      if (this.peek().text === '(' && this.peek().kind === Tok.Op) this.fail('parenthesized list splat');
+      return this.node('list_splat', [this.anonymous(), this.expression()]);
+    }
+    return this.expression();
+  }
+
+  /** Elements after the first, up to `closing`; commas and a trailing comma included. */
+  protected restOfCollection(children: SyntaxNode[], closing: string): void {
+    while (this.is(',')) {
+      children.push(this.anonymous());
+      if (this.is(closing)) break;
+      children.push(this.collectionElement());
+    }
+    children.push(this.expect(closing));
+  }
+
+  protected parenthesized(): SyntaxNode {
+    const open = this.anonymous();
+    if (this.is(')')) return this.node('tuple', [open, this.anonymous()]);
+    const first = this.collectionElement();
+    if (this.is('for')) return this.comprehension('generator_expression', open, first, ')');
+    if (this.is(')') && first.type !== 'list_splat') return this.node('parenthesized_expression', [open, first, this.anonymous()]);
+    if (!this.is(',')) this.fail('parenthesized shape');
+    const children = [open, first];
+    this.restOfCollection(children, ')');
+    return this.node('tuple', children);
+  }
+
+  protected bracketed(): SyntaxNode {
+    const open = this.anonymous();
+    if (this.is(']')) return this.node('list', [open, this.anonymous()]);
+    const first = this.collectionElement();
+    if (this.is('for')) return this.comprehension('list_comprehension', open, first, ']');
+    const children = [open, first];
+    this.restOfCollection(children, ']');
+    return this.node('list', children);
+  }
+
+  protected braced(): SyntaxNode {
+    const open = this.anonymous();
+    if (this.is('}')) return this.node('dictionary', [open, this.anonymous()]);
+    const first = this.dictionaryElementOrExpression();
+    if (first.type === 'pair' || first.type === 'dictionary_splat') {
+      if (this.is('for')) {
+        if (first.type !== 'pair') this.fail('splat in a comprehension');
+        return this.comprehension('dictionary_comprehension', open, first, '}');
+      }
+      const children = [open, first];
+      while (this.is(',')) {
+        children.push(this.anonymous());
+        if (this.is('}')) break;
+        const element = this.dictionaryElementOrExpression();
+        if (element.type !== 'pair' && element.type !== 'dictionary_splat') this.fail('mixed dictionary');
+        children.push(element);
+      }
+      children.push(this.expect('}'));
+      return this.node('dictionary', children);
+    }
+    if (this.is('for')) return this.comprehension('set_comprehension', open, first, '}');
+    const children = [open, first];
+    this.restOfCollection(children, '}');
+    return this.node('set', children);
+  }
+
+  protected dictionaryElementOrExpression(): SyntaxNode {
+    if (this.is('**')) return this.node('dictionary_splat', [this.anonymous(), this.expression()]);
+    const first = this.collectionElement();
+    if (!this.is(':')) return first;
+    return this.node('pair', [this.field('key', first), this.anonymous(), this.field('value', this.expression())]);
+  }
+
+  protected comprehension(type: string, open: SyntaxNode, body: SyntaxNode, closing: string): SyntaxNode {
+    if (body.type === 'list_splat' || body.type === 'yield') this.fail('comprehension body');
+    const children = [open, this.field('body', body)];
+    while (this.is('for') || this.is('if')) {
+      if (this.is('for')) {
+        const clause = [this.anonymous(), this.field('left', this.targets()), this.expect('in'), this.field('right', this.expression(false))];
+        if (this.is(',')) this.fail('comprehension over a tuple');
+        children.push(this.node('for_in_clause', clause));
+      } else {
+        children.push(this.node('if_clause', [this.anonymous(), this.expression(false)]));
+      }
+    }
+    if (this.is('async')) this.fail('async comprehension');
+    children.push(this.expect(closing));
+    return this.node(type, children);
+  }
+
+  /** `_left_hand_side` of `for`: a pattern or a pattern_list. */
+  protected targets(): SyntaxNode {
+    const first = this.target();
+    if (!this.is(',')) return first;
+    const items = [first];
+    while (this.is(',')) {
+      items.push(this.anonymous());
+      if (this.is('in')) break;
+      items.push(this.target());
+    }
+    return this.node('pattern_list', items);
+  }
+
+  protected target(): SyntaxNode {
+    if (this.is('*')) return this.node('list_splat_pattern', [this.anonymous(), this.targetAtom()]);
+    if (this.is('(') || this.is('[')) {
+      const closing = this.is('(') ? ')' : ']';
+      const children = [this.anonymous()];
+      while (!this.is(closing)) {
+        children.push(this.target());
+        if (!this.is(',')) break;
+        children.push(this.anonymous());
+      }
+      children.push(this.expect(closing));
+      return this.node(closing === ')' ? 'tuple_pattern' : 'list_pattern', children);
+    }
+    return this.targetAtom();
+  }
+
+  protected targetAtom(): SyntaxNode {
+    const node = this.postfix(this.identifier());
+    if (node.type === 'call') this.fail('call as a target');
+    return node;
+  }
+
+  protected argumentList(): SyntaxNode {
+    const children = [this.expect('(')];
+    if (this.is(')')) {
+      children.push(this.anonymous());
+      return this.node('argument_list', children);
+    }
+    const first = this.argument();
+    if (this.is('for')) {
+      if (first.type !== first.type.replace(/_splat$|^keyword_argument$/, '')) this.fail('generator argument');
+      return this.comprehension('generator_expression', children[0], first, ')');
+    }
+    children.push(first);
+    while (this.is(',')) {
+      children.push(this.anonymous());
+      if (this.is(')')) break;
+      children.push(this.argument());
+    }
+    children.push(this.expect(')'));
+    return this.node('argument_list', children);
+  }
+
+  protected argument(): SyntaxNode {
+    if (this.is('*')) {
+      if (this.peek().text === '(' && this.peek().kind === Tok.Op) this.fail('parenthesized list splat');
+      return this.node('list_splat', [this.anonymous(), this.expression()]);
+    }
+    if (this.is('**')) return this.node('dictionary_splat', [this.anonymous(), this.expression()]);
+    const next = this.peek();
+    if (this.tok.kind === Tok.Name && next.kind === Tok.Op && next.text === '=') {
+      const name = this.field('name', this.identifier());
+      return this.node('keyword_argument', [name, this.anonymous(), this.field('value', this.expression())]);
+    }
+    return this.expression();
+  }
+
+  // ───────────── strings ─────────────
+
+  protected strings(): SyntaxNode {
+    const first = this.stringParts.string(this.advance());
+    if (this.kind() !== Tok.String) return first;
+    const parts = [first];
+    while (this.kind() === Tok.String) parts.push(this.stringParts.string(this.advance()));
+    return this.node('concatenated_string', parts);
+  }
+
+  /** An f-string interpolation's expression, from its own tokens. */
+  protected interpolatedExpression(from: number, to: number): SyntaxNode {
+    const sub = new ExpressionParser(this.ctx, lex(this.ctx.source, from, to, true));
+    const expression = sub.expressions();
+    if (sub.kind() !== Tok.End) throw new Unsupported('f-string expression', from);
+    return expression;
+  }
+}
+
+/** Annotations whose tree-sitter shape is `type(expression)` without doubt. */
+function plainTypeExpression(node: SyntaxNode): boolean {
+  switch (node.type) {
+    case 'identifier':
+    case 'attribute':
+    case 'string':
+    case 'none':
+      return true;
+    case 'subscript':
+      return node.children[0].type === 'attribute';
+    case 'binary_operator':
+      return node.children[1].type === '|' && plainTypeExpression(node.children[0]) && plainTypeExpression(node.children[2]) && node.children[0].type !== 'subscript' && node.children[2].type !== 'subscript';
+    default:
+      return false;
+  }
+}
