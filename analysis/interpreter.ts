@@ -952,7 +952,17 @@ export class Interpreter {
   /** Runs module code, turning a budget overrun into a note. */
   runModule(root: Node): boolean {
     try {
-      this.execBlock(root, this.moduleScope);
+      // Statement by statement, so that one nested too deeply for the evaluator's stack is skipped
+      // (with a note) and the rest of the module still runs.
+      for (const statement of root.children) {
+        if (!statement.isNamed || statement.type === 'comment') continue;
+        try {
+          if (this.execStmt(statement, this.moduleScope)) return true;
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          this.notes.note(statement.startPosition.row + 1, 'warning', 'code nested too deeply to evaluate: statement skipped');
+        }
+      }
       return true;
     } catch (error) {
       if (error instanceof BudgetExceeded) {

@@ -60,7 +60,8 @@ export function parsePython(parser: Parser, source: string, previous?: Tree): Pa
   try {
     return { tree: undefined, root: parseFast(source), text: source, skipped: [] };
   } catch (e) {
-    if (!(e instanceof Unsupported)) throw e;
+    // Nesting deeper than the recursive-descent parser's stack: tree-sitter's parser is not recursive.
+    if (!(e instanceof Unsupported) && !(e instanceof RangeError)) throw e;
   }
   return parseWithTreeSitter(parser, source, previous);
 }

@@ -82,3 +82,10 @@ test('garbage input yields notes, not exceptions', async () => {
   const { graph } = await analyze(garbage);
   assert.deepEqual(graph.models, []);
 });
+
+test('an expression nested deeper than the stack is skipped with a note; the models around it stay', async () => {
+  const deep = `x = ${'('.repeat(20000)}1${')'.repeat(20000)}\n`;
+  const { graph } = await analyze(`${HEADER}${MODEL_A}${deep}${MODEL_B}`);
+  assert.deepEqual(graph.models.map((m) => m.name), ['a', 'b']);
+  assert.ok(graph.notes.some((n) => /nested too deeply/.test(n.message) && n.line === 4), JSON.stringify(graph.notes));
+});
