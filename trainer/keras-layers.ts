@@ -163,25 +163,24 @@ export class ConfigReader {
     return v;
   }
 
-  num(key: string): number | undefined {
+  /** A scalar of one JS type; absent or None reads as undefined. */
+  private scalar<T extends ConfigValue>(key: string, type: 'number' | 'boolean' | 'string', expected: string): T | undefined {
     const v = this.raw(key);
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number') this.fail(`argument ${key}= must be a number, got ${JSON.stringify(v)}`);
-    return v;
+    if (typeof v !== type) this.fail(`argument ${key}= must be ${expected}, got ${JSON.stringify(v)}`);
+    return v as T;
+  }
+
+  num(key: string): number | undefined {
+    return this.scalar<number>(key, 'number', 'a number');
   }
 
   bool(key: string): boolean | undefined {
-    const v = this.raw(key);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'boolean') this.fail(`argument ${key}= must be True or False, got ${JSON.stringify(v)}`);
-    return v;
+    return this.scalar<boolean>(key, 'boolean', 'True or False');
   }
 
   str(key: string): string | undefined {
-    const v = this.raw(key);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') this.fail(`argument ${key}= must be a string, got ${JSON.stringify(v)}`);
-    return v;
+    return this.scalar<string>(key, 'string', 'a string');
   }
 
   /** An int or a tuple of ints. */
@@ -215,13 +214,20 @@ export class ConfigReader {
     return tfjs;
   }
 
-  initializer(key: string): unknown {
+  /** A Keras object given by name or class, looked up in `table`, with its arguments; undefined when absent or None. */
+  private lookup<S extends { params: string[] }>(key: string, kind: string, table: Record<string, S>): { v: ConfigValue; name: string; spec: S; args: Record<string, ConfigValue> } | undefined {
     const v = this.raw(key);
     if (v === undefined || v === null) return undefined;
     const name = typeof v === 'string' ? v : isObj(v) ? v.$class : undefined;
-    const spec = name ? INITIALIZERS[name] : undefined;
-    if (!spec || name === undefined) return this.fail(`initializer ${JSON.stringify(v)} (${key}=) has no tfjs counterpart`);
-    const args = isObj(v) ? objectArgs(v, spec.params) : {};
+    const spec = name ? table[name] : undefined;
+    if (!spec || name === undefined) return this.fail(`${kind} ${JSON.stringify(v)} (${key}=) has no tfjs counterpart`);
+    return { v, name, spec, args: isObj(v) ? objectArgs(v, spec.params) : {} };
+  }
+
+  initializer(key: string): unknown {
+    const found = this.lookup(key, 'initializer', INITIALIZERS);
+    if (!found) return undefined;
+    const { spec, args } = found;
     const tfArgs: AnyArgs = {};
     for (const [k, a] of Object.entries(args)) {
       if (k === 'seed') {
@@ -257,12 +263,9 @@ export class ConfigReader {
   }
 
   regularizer(key: string): unknown {
-    const v = this.raw(key);
-    if (v === undefined || v === null) return undefined;
-    const name = typeof v === 'string' ? v : isObj(v) ? v.$class : undefined;
-    const spec = name ? REGULARIZERS[name] : undefined;
-    if (!spec) return this.fail(`regularizer ${JSON.stringify(v)} (${key}=) has no tfjs counterpart`);
-    const args = isObj(v) ? objectArgs(v, spec.params) : {};
+    const found = this.lookup(key, 'regularizer', REGULARIZERS);
+    if (!found) return undefined;
+    const { v, name, spec, args } = found;
     let l1 = name === 'L1L2' ? 0 : spec.l1;
     let l2 = name === 'L1L2' ? 0 : spec.l2;
     if (args['l1'] !== undefined) l1 = Number(args['l1']);
@@ -272,12 +275,9 @@ export class ConfigReader {
   }
 
   constraint(key: string): unknown {
-    const v = this.raw(key);
-    if (v === undefined || v === null) return undefined;
-    const name = typeof v === 'string' ? v : isObj(v) ? v.$class : undefined;
-    const spec = name ? CONSTRAINTS[name] : undefined;
-    if (!spec) return this.fail(`constraint ${JSON.stringify(v)} (${key}=) has no tfjs counterpart`);
-    const args = isObj(v) ? objectArgs(v, spec.params) : {};
+    const found = this.lookup(key, 'constraint', CONSTRAINTS);
+    if (!found) return undefined;
+    const { spec, args } = found;
     const tfArgs: AnyArgs = {};
     for (const [k, a] of Object.entries(args)) tfArgs[camel(k)] = a;
     // Keras's MaxNorm/UnitNorm/MinMaxNorm default to axis=0, like tfjs.
@@ -407,135 +407,83 @@ const WRAPPED_PARAMS: Record<string, string[]> = {
 
 type Converter = (r: ConfigReader, tf: Tf) => TfLayer;
 
+/**
+ * One step of a declarative converter: reads some config keys, sets some tfjs args. Steps run in
+ * the order they are listed, so the first unsupported argument named in an error is the same
+ * one the hand-written sequence would have named.
+ */
+type Step = (r: ConfigReader, args: AnyArgs) => unknown;
+
+/** `key` read as a number / int tuple / bool / …, set (when given) under its camelCase tfjs name. */
+const num = (key: string): Step => (r, a) => set(a, camel(key), r.num(key));
+const ints = (key: string): Step => (r, a) => set(a, camel(key), r.ints(key));
+const bool = (key: string): Step => (r, a) => set(a, camel(key), r.bool(key));
+const initializer = (key: string): Step => (r, a) => set(a, camel(key), r.initializer(key));
+const regularizer = (key: string): Step => (r, a) => set(a, camel(key), r.regularizer(key));
+const constraint = (key: string): Step => (r, a) => set(a, camel(key), r.constraint(key));
+const activation: Step = (r, a) => set(a, 'activation', r.activation());
+/** Keras arguments that must keep their default (tfjs has no such option). */
+const only = (key: string, ...allowed: ConfigValue[]): Step => (r) => r.only(key, ...allowed);
+const ignore = (...keys: string[]): Step => (r) => r.ignore(...keys);
+const weights = (...prefixes: string[]): Step => (r, a) => r.weights(a, prefixes);
+
+/** Names of `tf.layers` factories that take one args object and return a layer. */
+type LayerFactory = { [K in keyof Tf['layers']]: Tf['layers'][K] extends (args: never) => TfLayer ? K : never }[keyof Tf['layers']];
+
+/** A converter that reads the common arguments, runs `steps` in order and calls `tf.layers[factory]`. */
+function layer(factory: LayerFactory, ...steps: Step[]): Converter {
+  return (r, tf) => {
+    const a = r.common({});
+    for (const step of steps) step(r, a);
+    return (tf.layers[factory] as (args: AnyArgs) => TfLayer)(a);
+  };
+}
+
+/** The kernel-to-bias steps shared by the depthwise convolutions (SeparableConv2D adds `filters`). */
+const depthwiseSteps: Step[] = [ints('kernel_size'), ints('strides'), padding, channelsLast, ints('dilation_rate'), num('depth_multiplier'), activation, bool('use_bias')];
+
 const CONVERTERS: Record<string, Converter> = {
-  Dense: (r, tf) => {
-    const a = r.common({});
-    set(a, 'units', r.num('units'));
-    set(a, 'activation', r.activation());
-    set(a, 'useBias', r.bool('use_bias'));
-    r.weights(a, ['kernel', 'bias']);
-    r.only('lora_rank', null);
-    return tf.layers.dense(a as never);
-  },
-  Conv1D: (r, tf) => tf.layers.conv1d(conv(r, r.common({}), 1) as never),
-  Conv2D: (r, tf) => tf.layers.conv2d(conv(r, r.common({}), 2) as never),
-  Conv3D: (r, tf) => tf.layers.conv3d(conv(r, r.common({}), 3) as never),
-  Conv2DTranspose: (r, tf) => {
-    const a = conv(r, r.common({}), 2);
-    r.only('output_padding', null);
-    return tf.layers.conv2dTranspose(a as never);
-  },
-  SeparableConv2D: (r, tf) => {
-    const a = r.common({});
-    set(a, 'filters', r.num('filters'));
-    set(a, 'kernelSize', r.ints('kernel_size'));
-    set(a, 'strides', r.ints('strides'));
-    padding(r, a);
-    channelsLast(r, a);
-    set(a, 'dilationRate', r.ints('dilation_rate'));
-    set(a, 'depthMultiplier', r.num('depth_multiplier'));
-    set(a, 'activation', r.activation());
-    set(a, 'useBias', r.bool('use_bias'));
-    r.weights(a, ['depthwise', 'pointwise', 'bias']);
-    return tf.layers.separableConv2d(a as never);
-  },
-  DepthwiseConv2D: (r, tf) => {
-    const a = r.common({});
-    set(a, 'kernelSize', r.ints('kernel_size'));
-    set(a, 'strides', r.ints('strides'));
-    padding(r, a);
-    channelsLast(r, a);
-    set(a, 'dilationRate', r.ints('dilation_rate'));
-    set(a, 'depthMultiplier', r.num('depth_multiplier'));
-    set(a, 'activation', r.activation());
-    set(a, 'useBias', r.bool('use_bias'));
-    r.weights(a, ['depthwise', 'bias']);
-    return tf.layers.depthwiseConv2d(a as never);
-  },
-  MaxPooling1D: (r, tf) => tf.layers.maxPooling1d(pool(r, r.common({})) as never),
-  MaxPooling2D: (r, tf) => tf.layers.maxPooling2d(pool(r, r.common({})) as never),
-  MaxPooling3D: (r, tf) => tf.layers.maxPooling3d(pool(r, r.common({})) as never),
-  AveragePooling1D: (r, tf) => tf.layers.averagePooling1d(pool(r, r.common({})) as never),
-  AveragePooling2D: (r, tf) => tf.layers.averagePooling2d(pool(r, r.common({})) as never),
-  AveragePooling3D: (r, tf) => tf.layers.averagePooling3d(pool(r, r.common({})) as never),
-  GlobalAveragePooling1D: (r, tf) => tf.layers.globalAveragePooling1d(globalPool(r, r.common({})) as never),
-  GlobalAveragePooling2D: (r, tf) => tf.layers.globalAveragePooling2d(globalPool(r, r.common({})) as never),
-  GlobalMaxPooling1D: (r, tf) => tf.layers.globalMaxPooling1d(globalPool(r, r.common({})) as never),
-  GlobalMaxPooling2D: (r, tf) => tf.layers.globalMaxPooling2d(globalPool(r, r.common({})) as never),
-  Flatten: (r, tf) => {
-    const a = r.common({});
-    channelsLast(r, a);
-    return tf.layers.flatten(a as never);
-  },
-  Reshape: (r, tf) => {
-    const a = r.common({});
-    set(a, 'targetShape', r.ints('target_shape'));
-    return tf.layers.reshape(a as never);
-  },
-  Permute: (r, tf) => {
-    const a = r.common({});
-    set(a, 'dims', r.ints('dims'));
-    return tf.layers.permute(a as never);
-  },
-  RepeatVector: (r, tf) => {
-    const a = r.common({});
-    set(a, 'n', r.num('n'));
-    return tf.layers.repeatVector(a as never);
-  },
-  Dropout: (r, tf) => {
-    const a = r.common({});
-    set(a, 'rate', r.num('rate'));
-    r.only('noise_shape', null);
-    return tf.layers.dropout(a as never);
-  },
-  SpatialDropout1D: (r, tf) => {
-    const a = r.common({});
-    set(a, 'rate', r.num('rate'));
-    return tf.layers.spatialDropout1d(a as never);
-  },
-  GaussianNoise: (r, tf) => {
-    const a = r.common({});
-    set(a, 'stddev', r.num('stddev'));
-    return tf.layers.gaussianNoise(a as never);
-  },
-  GaussianDropout: (r, tf) => {
-    const a = r.common({});
-    set(a, 'rate', r.num('rate'));
-    return tf.layers.gaussianDropout(a as never);
-  },
-  AlphaDropout: (r, tf) => {
-    const a = r.common({});
-    set(a, 'rate', r.num('rate'));
-    r.only('noise_shape', null);
-    return tf.layers.alphaDropout(a as never);
-  },
-  BatchNormalization: (r, tf) => {
-    const a = r.common({});
-    set(a, 'axis', r.num('axis'));
-    set(a, 'momentum', r.num('momentum'));
-    set(a, 'epsilon', r.num('epsilon'));
-    set(a, 'center', r.bool('center'));
-    set(a, 'scale', r.bool('scale'));
-    r.weights(a, ['beta', 'gamma']);
-    r.ignore('activity_regularizer');
-    const mm = r.initializer('moving_mean_initializer');
-    if (mm !== undefined) a['movingMeanInitializer'] = mm;
-    const mv = r.initializer('moving_variance_initializer');
-    if (mv !== undefined) a['movingVarianceInitializer'] = mv;
-    r.only('synchronized', false);
-    r.only('renorm', false);
-    return tf.layers.batchNormalization(a as never);
-  },
-  LayerNormalization: (r, tf) => {
-    const a = r.common({});
-    set(a, 'axis', r.ints('axis'));
-    set(a, 'epsilon', r.num('epsilon'));
-    set(a, 'center', r.bool('center'));
-    set(a, 'scale', r.bool('scale'));
-    r.weights(a, ['beta', 'gamma']);
-    r.only('rms_scaling', false);
-    return tf.layers.layerNormalization(a as never);
-  },
+  Dense: layer('dense', num('units'), activation, bool('use_bias'), weights('kernel', 'bias'), only('lora_rank', null)),
+  Conv1D: layer('conv1d', (r, a) => conv(r, a, 1)),
+  Conv2D: layer('conv2d', (r, a) => conv(r, a, 2)),
+  Conv3D: layer('conv3d', (r, a) => conv(r, a, 3)),
+  Conv2DTranspose: layer('conv2dTranspose', (r, a) => conv(r, a, 2), only('output_padding', null)),
+  SeparableConv2D: layer('separableConv2d', num('filters'), ...depthwiseSteps, weights('depthwise', 'pointwise', 'bias')),
+  DepthwiseConv2D: layer('depthwiseConv2d', ...depthwiseSteps, weights('depthwise', 'bias')),
+  MaxPooling1D: layer('maxPooling1d', pool),
+  MaxPooling2D: layer('maxPooling2d', pool),
+  MaxPooling3D: layer('maxPooling3d', pool),
+  AveragePooling1D: layer('averagePooling1d', pool),
+  AveragePooling2D: layer('averagePooling2d', pool),
+  AveragePooling3D: layer('averagePooling3d', pool),
+  GlobalAveragePooling1D: layer('globalAveragePooling1d', globalPool),
+  GlobalAveragePooling2D: layer('globalAveragePooling2d', globalPool),
+  GlobalMaxPooling1D: layer('globalMaxPooling1d', globalPool),
+  GlobalMaxPooling2D: layer('globalMaxPooling2d', globalPool),
+  Flatten: layer('flatten', channelsLast),
+  Reshape: layer('reshape', ints('target_shape')),
+  Permute: layer('permute', ints('dims')),
+  RepeatVector: layer('repeatVector', num('n')),
+  Dropout: layer('dropout', num('rate'), only('noise_shape', null)),
+  SpatialDropout1D: layer('spatialDropout1d', num('rate')),
+  GaussianNoise: layer('gaussianNoise', num('stddev')),
+  GaussianDropout: layer('gaussianDropout', num('rate')),
+  AlphaDropout: layer('alphaDropout', num('rate'), only('noise_shape', null)),
+  BatchNormalization: layer(
+    'batchNormalization',
+    num('axis'),
+    num('momentum'),
+    num('epsilon'),
+    bool('center'),
+    bool('scale'),
+    weights('beta', 'gamma'),
+    ignore('activity_regularizer'),
+    initializer('moving_mean_initializer'),
+    initializer('moving_variance_initializer'),
+    only('synchronized', false),
+    only('renorm', false),
+  ),
+  LayerNormalization: layer('layerNormalization', ints('axis'), num('epsilon'), bool('center'), bool('scale'), weights('beta', 'gamma'), only('rms_scaling', false)),
   Embedding: (r, tf) => {
     const a = r.common({});
     set(a, 'inputDim', r.num('input_dim'));
@@ -552,9 +500,9 @@ const CONVERTERS: Record<string, Converter> = {
     r.only('lora_rank', null);
     return tf.layers.embedding(a as never);
   },
-  LSTM: (r, tf) => tf.layers.lstm(recurrent(r, r.common({}), 'LSTM') as never),
-  GRU: (r, tf) => tf.layers.gru(recurrent(r, r.common({}), 'GRU') as never),
-  SimpleRNN: (r, tf) => tf.layers.simpleRNN(recurrent(r, r.common({}), 'SimpleRNN') as never),
+  LSTM: layer('lstm', (r, a) => recurrent(r, a, 'LSTM')),
+  GRU: layer('gru', (r, a) => recurrent(r, a, 'GRU')),
+  SimpleRNN: layer('simpleRNN', (r, a) => recurrent(r, a, 'SimpleRNN')),
   Bidirectional: (r, tf) => {
     const a = r.common({});
     a['layer'] = wrapped(r, tf, 'layer');
@@ -568,72 +516,29 @@ const CONVERTERS: Record<string, Converter> = {
     a['layer'] = wrapped(r, tf, 'layer');
     return tf.layers.timeDistributed(a as never);
   },
-  Add: (r, tf) => tf.layers.add(r.common({}) as never),
-  Multiply: (r, tf) => tf.layers.multiply(r.common({}) as never),
-  Average: (r, tf) => tf.layers.average(r.common({}) as never),
-  Maximum: (r, tf) => tf.layers.maximum(r.common({}) as never),
-  Minimum: (r, tf) => tf.layers.minimum(r.common({}) as never),
-  Concatenate: (r, tf) => {
-    const a = r.common({});
-    set(a, 'axis', r.num('axis'));
-    return tf.layers.concatenate(a as never);
-  },
-  Dot: (r, tf) => {
-    const a = r.common({});
-    set(a, 'axes', r.ints('axes'));
-    set(a, 'normalize', r.bool('normalize'));
-    return tf.layers.dot(a as never);
-  },
+  Add: layer('add'),
+  Multiply: layer('multiply'),
+  Average: layer('average'),
+  Maximum: layer('maximum'),
+  Minimum: layer('minimum'),
+  Concatenate: layer('concatenate', num('axis')),
+  Dot: layer('dot', ints('axes'), bool('normalize')),
   Activation: (r, tf) => {
     const a = r.common({});
     set(a, 'activation', r.activation() ?? 'linear');
     return tf.layers.activation(a as never);
   },
-  ReLU: (r, tf) => {
-    const a = r.common({});
-    set(a, 'maxValue', r.num('max_value'));
-    r.only('negative_slope', 0, 0.0);
-    r.only('threshold', 0, 0.0);
-    return tf.layers.reLU(a as never);
-  },
+  ReLU: layer('reLU', num('max_value'), only('negative_slope', 0, 0.0), only('threshold', 0, 0.0)),
   LeakyReLU: (r, tf) => {
     const a = r.common({});
     a['alpha'] = r.num('negative_slope') ?? r.num('alpha') ?? 0.3;
     return tf.layers.leakyReLU(a as never);
   },
-  PReLU: (r, tf) => {
-    const a = r.common({});
-    const init = r.initializer('alpha_initializer');
-    if (init !== undefined) a['alphaInitializer'] = init;
-    const reg = r.regularizer('alpha_regularizer');
-    if (reg !== undefined) a['alphaRegularizer'] = reg;
-    const con = r.constraint('alpha_constraint');
-    if (con !== undefined) a['alphaConstraint'] = con;
-    set(a, 'sharedAxes', r.ints('shared_axes'));
-    return tf.layers.prelu(a as never);
-  },
-  ELU: (r, tf) => {
-    const a = r.common({});
-    set(a, 'alpha', r.num('alpha'));
-    return tf.layers.elu(a as never);
-  },
-  Softmax: (r, tf) => {
-    const a = r.common({});
-    set(a, 'axis', r.num('axis'));
-    return tf.layers.softmax(a as never);
-  },
-  ZeroPadding2D: (r, tf) => {
-    const a = r.common({});
-    set(a, 'padding', r.ints('padding'));
-    channelsLast(r, a);
-    return tf.layers.zeroPadding2d(a as never);
-  },
-  Cropping2D: (r, tf) => {
-    const a = r.common({});
-    set(a, 'cropping', r.ints('cropping'));
-    channelsLast(r, a);
-    return tf.layers.cropping2D(a as never);
-  },
+  PReLU: layer('prelu', initializer('alpha_initializer'), regularizer('alpha_regularizer'), constraint('alpha_constraint'), ints('shared_axes')),
+  ELU: layer('elu', num('alpha')),
+  Softmax: layer('softmax', num('axis')),
+  ZeroPadding2D: layer('zeroPadding2d', ints('padding'), channelsLast),
+  Cropping2D: layer('cropping2D', ints('cropping'), channelsLast),
   UpSampling2D: (r, tf) => {
     const a = r.common({});
     set(a, 'size', r.ints('size'));
@@ -643,17 +548,8 @@ const CONVERTERS: Record<string, Converter> = {
     set(a, 'interpolation', i);
     return tf.layers.upSampling2d(a as never);
   },
-  Masking: (r, tf) => {
-    const a = r.common({});
-    set(a, 'maskValue', r.num('mask_value'));
-    return tf.layers.masking(a as never);
-  },
-  Rescaling: (r, tf) => {
-    const a = r.common({});
-    set(a, 'scale', r.num('scale'));
-    set(a, 'offset', r.num('offset'));
-    return tf.layers.rescaling(a as never);
-  },
+  Masking: layer('masking', num('mask_value')),
+  Rescaling: layer('rescaling', num('scale'), num('offset')),
 };
 
 function wrapped(r: ConfigReader, tf: Tf, key: string): TfLayer {
