@@ -5,7 +5,7 @@
  */
 import { lex, Tok, Unsupported, type Lexer, type Token } from './python-lexer';
 import { StringParts } from './python-strings';
-import { SyntaxNode, type TreeContext } from './syntax-tree';
+import { parentNode, SyntaxNode, withField, type TreeContext } from './syntax-tree';
 
 const RESERVED = new Set([
   'False', 'await', 'else', 'import', 'pass', 'None', 'break', 'except', 'in', 'raise', 'True', 'class', 'finally', 'is', 'return',
@@ -86,10 +86,8 @@ export class ExpressionParser {
   }
 
   /** A named node that takes ownership of `children` (the array becomes its own). */
-  protected node(type: string, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
-    const n = new SyntaxNode(this.ctx, type, true, null, start, end, null, children);
-    for (const c of children) c.parent = n;
-    return n;
+  protected node(type: string, children: SyntaxNode[], start?: number, end?: number): SyntaxNode {
+    return parentNode(this.ctx, type, true, children, start, end);
   }
 
   protected hidden(kind: Tok): Token {
@@ -155,8 +153,7 @@ export class ExpressionParser {
   }
 
   protected field(name: string, node: SyntaxNode): SyntaxNode {
-    node.fieldName = name;
-    return node;
+    return withField(name, node);
   }
 
   // ───────────── parameters and types ─────────────
@@ -304,10 +301,7 @@ export class ExpressionParser {
 
   /** An anonymous node made of two keywords (`not in`, `is not`). */
   protected compound(type: string, a: SyntaxNode, b: SyntaxNode): SyntaxNode {
-    const n = new SyntaxNode(this.ctx, type, false, null, a.startIndex, b.endIndex, null, [a, b]);
-    a.parent = n;
-    b.parent = n;
-    return n;
+    return parentNode(this.ctx, type, false, [a, b]);
   }
 
   protected binary(minPrecedence: number): SyntaxNode {

@@ -287,7 +287,7 @@ export class Lexer {
     let i = from;
     for (;;) {
       let indent = 0;
-      let lineStart = i;
+      const lineStart = i;
       while (i < this.to) {
         const c = src.charCodeAt(i);
         if (c === SPACE) indent++;

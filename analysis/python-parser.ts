@@ -185,21 +185,35 @@ class Parser extends ExpressionParser {
     if (this.is('yield')) return this.node('expression_statement', [this.yieldExpression()]);
     const first = this.starredOrExpression();
     if (this.is(',')) {
-      const items = [first];
-      while (this.is(',')) {
-        items.push(this.anonymous());
-        if (this.atStatementEnd() || this.is('=')) break;
-        items.push(this.starredOrExpression());
-      }
-      if (this.is('=')) return this.node('expression_statement', [this.assignment(this.node('pattern_list', items.map((n) => this.toPattern(n))))]);
-      if (AUGMENTED.has(this.tok.text) || this.is(':')) this.fail('tuple target');
+      const items = this.commaList(first);
+      if (this.is('=')) return this.node('expression_statement', [this.assignment(this.patternList(items))]);
+      if (this.atAugmented() || this.is(':')) this.fail('tuple target');
       return this.node('expression_statement', items);
     }
-    if (this.is('=') || this.is(':') || (this.tok.kind === Tok.Op && AUGMENTED.has(this.tok.text))) {
+    if (this.is('=') || this.is(':') || this.atAugmented()) {
       return this.node('expression_statement', [this.assignment(this.toPattern(first))]);
     }
     if (first.type === 'list_splat') this.fail('starred expression statement');
     return this.node('expression_statement', [first]);
+  }
+
+  /** `first, b, *c,` up to the end of the statement or an `=`: elements and commas. */
+  private commaList(first: SyntaxNode): SyntaxNode[] {
+    const items = [first];
+    while (this.is(',')) {
+      items.push(this.anonymous());
+      if (this.atStatementEnd() || this.is('=')) break;
+      items.push(this.starredOrExpression());
+    }
+    return items;
+  }
+
+  private patternList(items: SyntaxNode[]): SyntaxNode {
+    return this.node('pattern_list', items.map((n) => this.toPattern(n)));
+  }
+
+  private atAugmented(): boolean {
+    return this.kind() === Tok.Op && AUGMENTED.has(this.tok.text);
   }
 
   /** `left = right`, `left: type [= right]`, `left += right`, with `left` already a pattern. */
@@ -223,16 +237,11 @@ class Parser extends ExpressionParser {
     const first = this.starredOrExpression();
     let value = first;
     if (this.is(',')) {
-      const items = [first];
-      while (this.is(',')) {
-        items.push(this.anonymous());
-        if (this.atStatementEnd() || this.is('=')) break;
-        items.push(this.starredOrExpression());
-      }
-      if (this.is('=')) return this.assignment(this.node('pattern_list', items.map((n) => this.toPattern(n))));
+      const items = this.commaList(first);
+      if (this.is('=')) return this.assignment(this.patternList(items));
       value = this.node('expression_list', items);
     }
-    if (this.is('=') || (this.tok.kind === Tok.Op && AUGMENTED.has(this.tok.text))) return this.assignment(this.toPattern(value));
+    if (this.is('=') || this.atAugmented()) return this.assignment(this.toPattern(value));
     if (value.type === 'list_splat') this.fail('starred right-hand side');
     return value;
   }

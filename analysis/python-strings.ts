@@ -5,7 +5,7 @@
  * Shapes it does not reproduce (nested format specs, same-quote nesting, …) throw Unsupported.
  */
 import { Unsupported, type Token } from './python-lexer';
-import { SyntaxNode, type TreeContext } from './syntax-tree';
+import { parentNode, SyntaxNode, withField, type TreeContext } from './syntax-tree';
 
 const ESCAPE = /\\(?:u[a-fA-F\d]{4}|U[a-fA-F\d]{8}|x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\]|N\{[^}]+\})/y;
 const BYTES_ESCAPE = /\\(?:x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\])/y;
@@ -20,15 +20,8 @@ export class StringParts {
     private readonly parseExpression: (from: number, to: number) => SyntaxNode,
   ) {}
 
-  private node(type: string, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
-    const n = new SyntaxNode(this.ctx, type, true, null, start, end, null, children);
-    for (const c of children) c.parent = n;
-    return n;
-  }
-
-  private field(name: string, node: SyntaxNode): SyntaxNode {
-    node.fieldName = name;
-    return node;
+  private node(type: string, children: SyntaxNode[], start?: number, end?: number): SyntaxNode {
+    return parentNode(this.ctx, type, true, children, start, end);
   }
 
   /** One string literal token as tree-sitter's string node. */
@@ -78,10 +71,7 @@ export class StringParts {
       children.push(...escapedBraces);
       children.sort((a, b) => a.startIndex - b.startIndex);
     }
-    if (children.length === 0) return new SyntaxNode(this.ctx, 'string_content', true, null, start, end, null);
-    const n = new SyntaxNode(this.ctx, 'string_content', true, null, start, end, null, children);
-    for (const c of children) c.parent = n;
-    return n;
+    return this.node('string_content', children, start, end);
   }
 
   /** The inside of an f-string: content runs (with `{{`/`}}` escapes) and interpolations. */
@@ -121,7 +111,7 @@ export class StringParts {
     if (!bounds) throw new Unsupported('f-string interpolation', open);
     const { expressionEnd, close } = bounds;
     const expression = this.parseExpression(open + 1, expressionEnd);
-    const children = [new SyntaxNode(this.ctx, '{', false, null, open, open + 1, null), this.field('expression', expression)];
+    const children = [new SyntaxNode(this.ctx, '{', false, null, open, open + 1, null), withField('expression', expression)];
     let at = skipSpaces(src, expressionEnd);
     if (src[at] === '=') {
       children.push(new SyntaxNode(this.ctx, '=', false, null, at, at + 1, null));
@@ -129,13 +119,13 @@ export class StringParts {
     }
     if (src[at] === '!') {
       if (!/[a-z]/.test(src[at + 1] ?? '')) throw new Unsupported('type conversion', at);
-      children.push(this.field('type_conversion', new SyntaxNode(this.ctx, 'type_conversion', true, null, at, at + 2, null)));
+      children.push(withField('type_conversion', new SyntaxNode(this.ctx, 'type_conversion', true, null, at, at + 2, null)));
       at = skipSpaces(src, at + 2);
     }
     if (src[at] === ':') {
       if (src.slice(at, close).includes('{') || src.slice(at, close).includes('\n')) throw new Unsupported('nested format spec', at);
       const colon = new SyntaxNode(this.ctx, ':', false, null, at, at + 1, null);
-      children.push(this.field('format_specifier', this.node('format_specifier', [colon], at, close)));
+      children.push(withField('format_specifier', this.node('format_specifier', [colon], at, close)));
       at = close;
     }
     if (at !== close) throw new Unsupported('f-string interpolation tail', at);

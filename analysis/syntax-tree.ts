@@ -154,6 +154,22 @@ export class SyntaxNode {
 
 Object.assign(SyntaxNode.prototype, { hasError: false, isMissing: false, named: undefined });
 
+/**
+ * A node over `children` for the fast parser's builders: it takes the array (an empty one leaves
+ * it a leaf) and becomes their parent; its range defaults to theirs.
+ */
+export function parentNode(context: TreeContext, type: string, isNamed: boolean, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
+  const node = new SyntaxNode(context, type, isNamed, null, start, end, null, children.length > 0 ? children : undefined);
+  for (const c of children) c.parent = node;
+  return node;
+}
+
+/** Names the field a child fills in its parent; returns the child. */
+export function withField(name: string, node: SyntaxNode): SyntaxNode {
+  node.fieldName = name;
+  return node;
+}
+
 /** Per-grammar tables, so each node costs one type-id read instead of several wasm calls. */
 const grammarTables = new WeakMap<Language, { types: string[]; named: boolean[]; fields: (string | null)[] }>();
 
