@@ -10,7 +10,7 @@ import { buildModelNode } from './graph-builder';
 import { Interpreter } from './interpreter';
 import { layerOf } from './keras-build';
 import { KerasRuntime } from './keras-runtime';
-import { initParser, parsePython, type ParseResult, type Tree } from './parser';
+import { initParser, parsePython, type ParseResult, type Parser, type Tree } from './parser';
 import type { SyntaxNode } from './syntax-tree';
 import type { Value } from './values';
 
@@ -45,8 +45,6 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
   const parser = await initParser();
   return analyzeWithParser(parser, source, options);
 }
-
-type Parser = Awaited<ReturnType<typeof initParser>>;
 
 export function analyzeWithParser(parser: Parser, source: string, options: AnalyzeOptions): AnalysisResult {
   const notes: Note[] = [];
@@ -98,7 +96,7 @@ function moduleVariables(vars: Map<string, Value>): Map<string, string[]> {
 }
 
 /** Evaluates imported workspace modules in the same interpreter (Python runs them at import). */
-function moduleLoader(parser: Awaited<ReturnType<typeof initParser>>, interp: Interpreter, options: AnalyzeOptions) {
+function moduleLoader(parser: Parser, interp: Interpreter, options: AnalyzeOptions) {
   const cache = new Map<string, Map<string, Value> | undefined>();
   return (module: string): Map<string, Value> | undefined => {
     if (cache.has(module)) return cache.get(module);

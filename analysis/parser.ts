@@ -14,7 +14,7 @@ import { toSyntaxTree, type SyntaxNode } from './syntax-tree';
 
 /** tree-sitter's own node type; the evaluator walks a plain-JS copy instead (see syntax-tree.ts). */
 export type Node = TsNode;
-export type { Tree, SyntaxNode };
+export type { Parser, Tree, SyntaxNode };
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -66,7 +66,7 @@ export function parsePython(parser: Parser, source: string, previous?: Tree): Pa
   return parseWithTreeSitter(parser, source, previous);
 }
 
-export function parseWithTreeSitter(parser: Parser, source: string, previous?: Tree): ParseResult & { tree: Tree } {
+function parseWithTreeSitter(parser: Parser, source: string, previous?: Tree): ParseResult & { tree: Tree } {
   let text = source;
   let tree = parseOrThrow(parser, text, previous);
   const skipped: ParseResult['skipped'] = [];

@@ -8,7 +8,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { analyzeWithParser } from '../../analysis/analyze';
-import { initParser, parsePython, type Tree } from '../../analysis/parser';
+import { initParser, parsePython, type Parser, type Tree } from '../../analysis/parser';
 import { CheckContext } from './features/diagnostic-kit';
 import { attributeFiles } from './file-attribution';
 import { computeDiagnostics } from './features/diagnostics';
@@ -76,7 +76,7 @@ export function runAnalysisWorker(): void {
   });
 }
 
-function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob, trees: Map<string, { version: number; tree: Tree }>, resolver: ModuleResolver): SnapshotData {
+function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: number; tree: Tree }>, resolver: ModuleResolver): SnapshotData {
   resolver.roots = job.roots;
   for (const [file, text] of job.overlays) {
     if (text === null) resolver.overlays.delete(file);
@@ -134,7 +134,7 @@ function analyze(parser: Awaited<ReturnType<typeof initParser>>, job: AnalyzeJob
 }
 
 /** A module's syntax tree as plain JS objects (tree-sitter's tree, if one was made, freed at once). */
-function parseModule(parser: Awaited<ReturnType<typeof initParser>>, text: string) {
+function parseModule(parser: Parser, text: string) {
   const parsed = parsePython(parser, text);
   parsed.tree?.delete();
   return parsed.root;
