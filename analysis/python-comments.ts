@@ -5,9 +5,9 @@
  * INDENT and DEDENT tokens the lexer positioned), and "surrounded" is plain range containment.
  */
 import type { Comment } from './python-lexer';
-import { SyntaxNode, type TreeContext } from './syntax-tree';
+import { leafNode, type SyntaxNode, type TreeStore } from './syntax-tree';
 
-export function placeComments(root: SyntaxNode, comments: Comment[], context: TreeContext): void {
+export function placeComments(root: SyntaxNode, comments: Comment[], context: TreeStore): void {
   for (const comment of comments) {
     let node = root;
     for (;;) {
@@ -17,7 +17,7 @@ export function placeComments(root: SyntaxNode, comments: Comment[], context: Tr
         node = before;
         continue;
       }
-      const leaf = new SyntaxNode(context, comment.type ?? 'comment', true, null, comment.start, comment.end, node);
+      const leaf = leafNode(context, comment.type ?? 'comment', true, comment.start, comment.end);
       node.insertChild(index, leaf);
       break;
     }

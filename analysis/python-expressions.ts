@@ -5,7 +5,7 @@
  */
 import { lex, Tok, Unsupported, type Lexer, type Token } from './python-lexer';
 import { StringParts } from './python-strings';
-import { parentNode, SyntaxNode, withField, type TreeContext } from './syntax-tree';
+import { leafNode, parentNode, withField, type SyntaxNode, type TreeStore } from './syntax-tree';
 
 const RESERVED = new Set([
   'False', 'await', 'else', 'import', 'pass', 'None', 'break', 'except', 'in', 'raise', 'True', 'class', 'finally', 'is', 'return',
@@ -27,7 +27,7 @@ export class ExpressionParser {
   private readonly stringParts: StringParts;
 
   constructor(
-    protected readonly ctx: TreeContext,
+    protected readonly ctx: TreeStore,
     protected readonly lexer: Lexer,
   ) {
     this.current = lexer.next();
@@ -77,12 +77,12 @@ export class ExpressionParser {
 
   protected anonymous(): SyntaxNode {
     const t = this.advance();
-    return new SyntaxNode(this.ctx, t.text, false, null, t.start, t.end, null);
+    return leafNode(this.ctx, t.text, false, t.start, t.end);
   }
 
   protected leaf(type: string): SyntaxNode {
     const t = this.advance();
-    return new SyntaxNode(this.ctx, type, true, null, t.start, t.end, null);
+    return leafNode(this.ctx, type, true, t.start, t.end);
   }
 
   /** A named node that takes ownership of `children` (the array becomes its own). */

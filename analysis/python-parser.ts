@@ -11,7 +11,7 @@
  */
 import { AUGMENTED, ExpressionParser } from './python-expressions';
 import { lex, Tok, Unsupported, type Comment } from './python-lexer';
-import { LineIndex, SyntaxNode, type TreeContext } from './syntax-tree';
+import { leafNode, TreeStore, type SyntaxNode } from './syntax-tree';
 import { placeComments } from './python-comments';
 
 export { Unsupported };
@@ -19,7 +19,7 @@ export { Unsupported };
 /** Parses `source`; throws Unsupported when the fast path cannot vouch for an identical tree. */
 export function parseFast(source: string): SyntaxNode {
   const lexer = lex(source);
-  const context: TreeContext = { source, lines: new LineIndex(source) };
+  const context = new TreeStore(source);
   const root = new Parser(context, lexer).module(lexer.comments);
   placeComments(root, lexer.comments, context);
   return root;
@@ -148,7 +148,7 @@ class Parser extends ExpressionParser {
     const dots: SyntaxNode[] = [];
     while (this.is('.') || this.is('...')) {
       const t = this.advance();
-      for (let at = t.start; at < t.end; at++) dots.push(new SyntaxNode(this.ctx, '.', false, null, at, at + 1, null));
+      for (let at = t.start; at < t.end; at++) dots.push(leafNode(this.ctx, '.', false, at, at + 1));
     }
     const parts = [this.node('import_prefix', dots)];
     if (!this.is('import')) parts.push(this.dottedName());

@@ -5,7 +5,7 @@
  * Shapes it does not reproduce (nested format specs, same-quote nesting, …) throw Unsupported.
  */
 import { Unsupported, type Token } from './python-lexer';
-import { parentNode, SyntaxNode, withField, type TreeContext } from './syntax-tree';
+import { leafNode, parentNode, withField, type SyntaxNode, type TreeStore } from './syntax-tree';
 
 const ESCAPE = /\\(?:u[a-fA-F\d]{4}|U[a-fA-F\d]{8}|x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\]|N\{[^}]+\})/y;
 const BYTES_ESCAPE = /\\(?:x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\])/y;
@@ -15,7 +15,7 @@ export class StringParts {
   private quote = '"';
 
   constructor(
-    private readonly ctx: TreeContext,
+    private readonly ctx: TreeStore,
     /** Parses an interpolation's expression between two offsets. */
     private readonly parseExpression: (from: number, to: number) => SyntaxNode,
   ) {}
@@ -34,11 +34,11 @@ export class StringParts {
     const quoteLength = src.startsWith(quote.repeat(3), quoteAt) && t.end - quoteAt >= 6 ? 3 : 1;
     const contentStart = quoteAt + quoteLength;
     const contentEnd = t.end - quoteLength;
-    const children = [new SyntaxNode(this.ctx, 'string_start', true, null, t.start, contentStart, null)];
+    const children = [leafNode(this.ctx, 'string_start', true, t.start, contentStart)];
     if (prefix.includes('t')) throw new Unsupported('template string', t.start);
     if (prefix.includes('f')) this.formatStringParts(children, contentStart, contentEnd, prefix.includes('r'));
     else if (contentEnd > contentStart) children.push(this.stringContent(contentStart, contentEnd, prefix.includes('r'), prefix.includes('b')));
-    children.push(new SyntaxNode(this.ctx, 'string_end', true, null, contentEnd, t.end, null));
+    children.push(leafNode(this.ctx, 'string_end', true, contentEnd, t.end));
     return this.node('string', children);
   }
 
@@ -56,13 +56,13 @@ export class StringParts {
         pattern.lastIndex = at;
         const m = pattern.exec(src);
         if (m && at + m[0].length <= end) {
-          children.push(new SyntaxNode(this.ctx, 'escape_sequence', true, null, at, at + m[0].length, null));
+          children.push(leafNode(this.ctx, 'escape_sequence', true, at, at + m[0].length));
           at += m[0].length;
         } else if (bytes && 'NuU'.includes(src[at + 1])) {
           at += 2; // not escapes in bytes: plain content
         } else {
           // A backslash that starts no escape is its own anonymous token.
-          children.push(new SyntaxNode(this.ctx, '\\', false, null, at, at + 1, null));
+          children.push(leafNode(this.ctx, '\\', false, at, at + 1));
           at += 1;
         }
       }
@@ -89,7 +89,7 @@ export class StringParts {
       if (c === '\\' && !raw) {
         at += 2;
       } else if ((c === '{' && src[at + 1] === '{') || (c === '}' && src[at + 1] === '}')) {
-        escapes.push(new SyntaxNode(this.ctx, 'escape_interpolation', true, null, at, at + 2, null));
+        escapes.push(leafNode(this.ctx, 'escape_interpolation', true, at, at + 2));
         at += 2;
       } else if (c === '{') {
         flush(at);
@@ -111,25 +111,25 @@ export class StringParts {
     if (!bounds) throw new Unsupported('f-string interpolation', open);
     const { expressionEnd, close } = bounds;
     const expression = this.parseExpression(open + 1, expressionEnd);
-    const children = [new SyntaxNode(this.ctx, '{', false, null, open, open + 1, null), withField('expression', expression)];
+    const children = [leafNode(this.ctx, '{', false, open, open + 1), withField('expression', expression)];
     let at = skipSpaces(src, expressionEnd);
     if (src[at] === '=') {
-      children.push(new SyntaxNode(this.ctx, '=', false, null, at, at + 1, null));
+      children.push(leafNode(this.ctx, '=', false, at, at + 1));
       at = skipSpaces(src, at + 1);
     }
     if (src[at] === '!') {
       if (!/[a-z]/.test(src[at + 1] ?? '')) throw new Unsupported('type conversion', at);
-      children.push(withField('type_conversion', new SyntaxNode(this.ctx, 'type_conversion', true, null, at, at + 2, null)));
+      children.push(withField('type_conversion', leafNode(this.ctx, 'type_conversion', true, at, at + 2)));
       at = skipSpaces(src, at + 2);
     }
     if (src[at] === ':') {
       if (src.slice(at, close).includes('{') || src.slice(at, close).includes('\n')) throw new Unsupported('nested format spec', at);
-      const colon = new SyntaxNode(this.ctx, ':', false, null, at, at + 1, null);
+      const colon = leafNode(this.ctx, ':', false, at, at + 1);
       children.push(withField('format_specifier', this.node('format_specifier', [colon], at, close)));
       at = close;
     }
     if (at !== close) throw new Unsupported('f-string interpolation tail', at);
-    children.push(new SyntaxNode(this.ctx, '}', false, null, close, close + 1, null));
+    children.push(leafNode(this.ctx, '}', false, close, close + 1));
     out.push(this.node('interpolation', children));
     return close + 1;
   }

@@ -1,10 +1,14 @@
 /**
- * A plain JavaScript copy of a tree-sitter tree, made in one cursor walk.
+ * The syntax tree the analysis walks: tree-sitter-python's tree, stored flat.
  *
- * Why: every property read on a web-tree-sitter `Node` crosses into wasm and allocates a new
- * wrapper; the evaluator reads each node several times. One walk up front (≈15 wasm calls per node)
- * makes evaluation pure JavaScript — several times faster on large files — and the copy offers
- * the same small API the evaluator uses (`type`, `text`, `childForFieldName`, …).
+ * Why flat: a 20k-line file has ≈320k nodes. As one JS object per node (plus a children array) the
+ * tree was ≈40 MB that the young-generation GC copied at least twice while the file was parsed and
+ * evaluated — about half of the first analysis. Here a tree is a handful of typed arrays (one slot
+ * per node, off the GC's heap), and a `SyntaxNode` is a two-field view made when asked for and
+ * dropped young. Views have no identity: compare nodes with `same()`, never `===`.
+ *
+ * Trees come from the fast parser (python-parser.ts, through `leafNode`/`parentNode`) or from a
+ * copy of tree-sitter's own tree (`toSyntaxTree`, one cursor walk instead of wasm calls per read).
  */
 import type { Language, Tree } from 'web-tree-sitter';
 
@@ -48,71 +52,232 @@ export class LineIndex {
   }
 }
 
-/** What every node of one tree shares: the text and its line index. */
-export interface TreeContext {
-  source: string;
-  lines: LineIndex;
+/** Node type and field names, interned once per process: a node stores their small ids. */
+class Names {
+  readonly names: (string | null)[];
+  private readonly ids = new Map<string, number>();
+
+  constructor(
+    private readonly limit: number,
+    first: string | null,
+  ) {
+    this.names = [first];
+    if (first !== null) this.ids.set(first, 0);
+  }
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      // Types come from the grammar and the fast parser's fixed tokens; a flood means a bug, not input.
+      if (this.names.length >= this.limit) throw new Error(`syntax tree: more than ${this.limit} distinct names`);
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  /** The id of a name, or -1 when no node has ever had it (no lookup can match). */
+  find(name: string): number {
+    return this.ids.get(name) ?? -1;
+  }
 }
 
-/** The children of every leaf: one frozen array, so a leaf costs no allocation of its own. */
-const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
+const TYPES = new Names(0xffff, 'ERROR');
+const FIELDS = new Names(0xff, null);
 
+const NAMED = 1;
+const HAS_ERROR = 2;
+const MISSING = 4;
+
+/** One tree's storage: per-node columns, and the child lists (each node's children contiguous in `kids`). */
+export class TreeStore {
+  readonly lines: LineIndex;
+  count = 0;
+  types: Uint16Array;
+  fields: Uint8Array;
+  flags: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  parents: Int32Array;
+  firstKid: Int32Array;
+  kidCount: Int32Array;
+  kids: Int32Array;
+  kidsUsed = 0;
+
+  constructor(readonly source: string) {
+    this.lines = new LineIndex(source);
+    // About one node per two characters of Python; grown by doubling when a file is denser.
+    const capacity = 256 + (source.length >> 1);
+    this.types = new Uint16Array(capacity);
+    this.fields = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.parents = new Int32Array(capacity);
+    this.firstKid = new Int32Array(capacity);
+    this.kidCount = new Int32Array(capacity);
+    this.kids = new Int32Array(capacity);
+  }
+
+  add(type: string, named: boolean, start: number, end: number): number {
+    if (this.count === this.types.length) this.grow();
+    const id = this.count++;
+    this.types[id] = TYPES.id(type);
+    this.flags[id] = named ? NAMED : 0;
+    this.starts[id] = start;
+    this.ends[id] = end;
+    this.parents[id] = -1;
+    return id;
+  }
+
+  /** Gives `id` these children (in source order) and makes it their parent. */
+  setKids(id: number, kids: readonly number[]): void {
+    while (this.kidsUsed + kids.length > this.kids.length) this.kids = grown(this.kids, this.kids.length * 2);
+    const first = this.kidsUsed;
+    for (let i = 0; i < kids.length; i++) {
+      this.kids[first + i] = kids[i];
+      this.parents[kids[i]] = id;
+    }
+    this.firstKid[id] = first;
+    this.kidCount[id] = kids.length;
+    this.kidsUsed += kids.length;
+  }
+
+  private grow(): void {
+    const size = this.types.length * 2;
+    this.types = grown(this.types, size);
+    this.fields = grown(this.fields, size);
+    this.flags = grown(this.flags, size);
+    this.starts = grown(this.starts, size);
+    this.ends = grown(this.ends, size);
+    this.parents = grown(this.parents, size);
+    this.firstKid = grown(this.firstKid, size);
+    this.kidCount = grown(this.kidCount, size);
+  }
+}
+
+function grown<T extends Uint8Array | Uint16Array | Int32Array>(array: T, size: number): T {
+  const out = new (array.constructor as new (n: number) => T)(size);
+  out.set(array);
+  return out;
+}
+
+/** A view of one node of a TreeStore (tree-sitter's node API, the part the analysis uses). */
 export class SyntaxNode {
-  /** Error flags and the named-children cache live on the prototype until a node needs its own. */
-  declare hasError: boolean;
-  declare isMissing: boolean;
-  private declare named?: SyntaxNode[];
-
-  /** `type`, `fieldName` and `parent` are settled by the builder (the fast parser retypes patterns). */
   constructor(
-    private readonly context: TreeContext,
-    public type: string,
-    readonly isNamed: boolean,
-    public fieldName: string | null,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    public parent: SyntaxNode | null,
-    public children: SyntaxNode[] = NO_CHILDREN,
+    readonly store: TreeStore,
+    readonly id: number,
   ) {}
 
-  /** Adds a child (a leaf gets its own array on its first child). */
-  appendChild(child: SyntaxNode): void {
-    if (this.children === NO_CHILDREN) this.children = [];
-    this.children.push(child);
+  /** The same node of the same tree (views are made on demand, so `===` says nothing). */
+  same(other: SyntaxNode | null | undefined): boolean {
+    return !!other && other.id === this.id && other.store === this.store;
   }
 
-  insertChild(index: number, child: SyntaxNode): void {
-    if (this.children === NO_CHILDREN) this.children = [];
-    this.children.splice(index, 0, child);
+  get type(): string {
+    return TYPES.names[this.store.types[this.id]]!;
   }
 
-  get text(): string {
-    return this.context.source.slice(this.startIndex, this.endIndex);
+  /** The fast parser retypes nodes it learns are patterns. */
+  set type(type: string) {
+    this.store.types[this.id] = TYPES.id(type);
   }
 
-  get startPosition(): Point {
-    return this.context.lines.point(this.startIndex);
+  get isNamed(): boolean {
+    return (this.store.flags[this.id] & NAMED) !== 0;
   }
 
-  get endPosition(): Point {
-    return this.context.lines.point(this.endIndex);
+  get fieldName(): string | null {
+    return FIELDS.names[this.store.fields[this.id]];
+  }
+
+  set fieldName(name: string | null) {
+    this.store.fields[this.id] = name === null ? 0 : FIELDS.id(name);
+  }
+
+  get startIndex(): number {
+    return this.store.starts[this.id];
+  }
+
+  get endIndex(): number {
+    return this.store.ends[this.id];
+  }
+
+  get hasError(): boolean {
+    return (this.store.flags[this.id] & HAS_ERROR) !== 0;
+  }
+
+  get isMissing(): boolean {
+    return (this.store.flags[this.id] & MISSING) !== 0;
   }
 
   get isError(): boolean {
     return this.type === 'ERROR';
   }
 
+  get parent(): SyntaxNode | null {
+    const parent = this.store.parents[this.id];
+    return parent < 0 ? null : new SyntaxNode(this.store, parent);
+  }
+
+  get childCount(): number {
+    return this.store.kidCount[this.id];
+  }
+
+  child(index: number): SyntaxNode | null {
+    const { kids, firstKid, kidCount } = this.store;
+    return index >= 0 && index < kidCount[this.id] ? new SyntaxNode(this.store, kids[firstKid[this.id] + index]) : null;
+  }
+
+  get children(): SyntaxNode[] {
+    const { kids, firstKid, kidCount } = this.store;
+    const first = firstKid[this.id];
+    const out = new Array<SyntaxNode>(kidCount[this.id]);
+    for (let i = 0; i < out.length; i++) out[i] = new SyntaxNode(this.store, kids[first + i]);
+    return out;
+  }
+
   get namedChildren(): SyntaxNode[] {
-    this.named ??= this.children.filter((c) => c.isNamed);
-    return this.named;
+    const { kids, firstKid, kidCount, flags } = this.store;
+    const out: SyntaxNode[] = [];
+    for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) if (flags[kids[i]] & NAMED) out.push(new SyntaxNode(this.store, kids[i]));
+    return out;
+  }
+
+  get text(): string {
+    return this.store.source.slice(this.startIndex, this.endIndex);
+  }
+
+  get startPosition(): Point {
+    return this.store.lines.point(this.startIndex);
+  }
+
+  get endPosition(): Point {
+    return this.store.lines.point(this.endIndex);
   }
 
   childForFieldName(name: string): SyntaxNode | null {
-    return this.children.find((c) => c.fieldName === name) ?? null;
+    const field = FIELDS.find(name);
+    const { kids, firstKid, kidCount, fields } = this.store;
+    for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) if (fields[kids[i]] === field) return new SyntaxNode(this.store, kids[i]);
+    return null;
   }
 
   childrenForFieldName(name: string): SyntaxNode[] {
-    return this.children.filter((c) => c.fieldName === name);
+    const field = FIELDS.find(name);
+    const { kids, firstKid, kidCount, fields } = this.store;
+    const out: SyntaxNode[] = [];
+    for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) if (fields[kids[i]] === field) out.push(new SyntaxNode(this.store, kids[i]));
+    return out;
+  }
+
+  /** Inserts `child` (a node of this tree) at `index` among the children: the list moves to the end of `kids`. */
+  insertChild(index: number, child: SyntaxNode): void {
+    const { firstKid, kidCount } = this.store;
+    const list = Array.from(this.store.kids.subarray(firstKid[this.id], firstKid[this.id] + kidCount[this.id]));
+    list.splice(index, 0, child.id);
+    this.store.setKids(this.id, list);
   }
 
   /**
@@ -120,48 +285,51 @@ export class SyntaxNode {
    * is entered when it starts at or before the range and ends at or after it (and after its start).
    */
   descendantForPosition(start: Point, end: Point = start): SyntaxNode {
-    const from = this.context.lines.offset(start);
-    const to = this.context.lines.offset(end);
-    let node: SyntaxNode = this;
+    const { lines, kids, firstKid, kidCount, starts, ends } = this.store;
+    const from = lines.offset(start);
+    const to = lines.offset(end);
+    let node = this.id;
     for (;;) {
-      const children = node.children;
       // Children are in source order and do not overlap: skip those ending before the range.
-      let lo = 0;
-      let hi = children.length;
+      let lo = firstKid[node];
+      let hi = lo + kidCount[node];
+      const last = hi;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        const end = children[mid].endIndex;
-        if (end < to || end <= from) lo = mid + 1;
+        const childEnd = ends[kids[mid]];
+        if (childEnd < to || childEnd <= from) lo = mid + 1;
         else hi = mid;
       }
-      const child = children[lo];
-      if (!child || from < child.startIndex) return node;
-      node = child;
+      if (lo === last || from < starts[kids[lo]]) return new SyntaxNode(this.store, node);
+      node = kids[lo];
     }
   }
 
   descendantsOfType(type: string): SyntaxNode[] {
+    const wanted = TYPES.find(type);
+    const { kids, firstKid, kidCount, types } = this.store;
     const out: SyntaxNode[] = [];
-    const stack: SyntaxNode[] = [...this.children].reverse();
+    const stack: number[] = [];
+    for (let i = firstKid[this.id] + kidCount[this.id] - 1; i >= firstKid[this.id]; i--) stack.push(kids[i]);
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (node.type === type) out.push(node);
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+      if (types[node] === wanted) out.push(new SyntaxNode(this.store, node));
+      for (let i = firstKid[node] + kidCount[node] - 1; i >= firstKid[node]; i--) stack.push(kids[i]);
     }
     return out;
   }
 }
 
-Object.assign(SyntaxNode.prototype, { hasError: false, isMissing: false, named: undefined });
+/** A childless node, for the fast parser's builders. */
+export function leafNode(store: TreeStore, type: string, isNamed: boolean, start: number, end: number): SyntaxNode {
+  return new SyntaxNode(store, store.add(type, isNamed, start, end));
+}
 
-/**
- * A node over `children` for the fast parser's builders: it takes the array (an empty one leaves
- * it a leaf) and becomes their parent; its range defaults to theirs.
- */
-export function parentNode(context: TreeContext, type: string, isNamed: boolean, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
-  const node = new SyntaxNode(context, type, isNamed, null, start, end, null, children.length > 0 ? children : undefined);
-  for (const c of children) c.parent = node;
-  return node;
+/** A node over `children` for the fast parser's builders; its range defaults to theirs. */
+export function parentNode(store: TreeStore, type: string, isNamed: boolean, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
+  const id = store.add(type, isNamed, start, end);
+  if (children.length > 0) store.setKids(id, children.map((c) => c.id));
+  return new SyntaxNode(store, id);
 }
 
 /** Names the field a child fills in its parent; returns the child. */
@@ -189,41 +357,48 @@ function tablesFor(language: Language) {
   return tables;
 }
 
-/** Copies `tree` (parsed from `source`) into SyntaxNodes, iteratively (deep nesting is fine). */
+/** Copies `tree` (parsed from `source`) into a TreeStore, iteratively (deep nesting is fine); returns its root. */
 export function toSyntaxTree(tree: Tree, source: string): SyntaxNode {
   const { types, named, fields } = tablesFor(tree.language);
-  const context: TreeContext = { source, lines: new LineIndex(source) };
+  const store = new TreeStore(source);
   const checkMissing = tree.rootNode.hasError;
   const cursor = tree.walk();
-  const make = (parent: SyntaxNode | null): SyntaxNode => {
+  const make = (): number => {
     const typeId = cursor.nodeTypeId;
     // ERROR nodes have an id outside the grammar's table.
-    const type = types[typeId] ?? 'ERROR';
-    const node = new SyntaxNode(context, type, named[typeId] ?? true, fields[cursor.currentFieldId] ?? null, cursor.startIndex, cursor.endIndex, parent);
-    if (checkMissing && cursor.nodeIsMissing) node.isMissing = true;
-    return node;
+    const id = store.add(types[typeId] ?? 'ERROR', named[typeId] ?? true, cursor.startIndex, cursor.endIndex);
+    const field = fields[cursor.currentFieldId];
+    if (field) store.fields[id] = FIELDS.id(field);
+    if (checkMissing && cursor.nodeIsMissing) store.flags[id] |= MISSING;
+    return id;
   };
-  const root = make(null);
-  let current = root;
+  // The path from the root to the current node, and the children collected so far at each level.
+  const path = [make()];
+  const kids: number[][] = [[]];
   try {
     for (;;) {
       if (cursor.gotoFirstChild()) {
-        const child = make(current);
-        current.appendChild(child);
-        current = child;
+        const child = make();
+        kids[kids.length - 1].push(child);
+        path.push(child);
+        kids.push([]);
         continue;
       }
-      // Leaf: climb until a next sibling exists.
+      // No children left here: close nodes until one has a next sibling.
       for (;;) {
-        markErrors(current);
+        close(store, path.pop()!, kids.pop()!);
+        if (path.length === 0) return new SyntaxNode(store, 0);
         if (cursor.gotoNextSibling()) {
-          const sibling = make(current.parent);
-          current.parent!.appendChild(sibling);
-          current = sibling;
+          const sibling = make();
+          kids[kids.length - 1].push(sibling);
+          path.push(sibling);
+          kids.push([]);
           break;
         }
-        if (!cursor.gotoParent()) return root;
-        current = current.parent!;
+        if (!cursor.gotoParent()) {
+          while (path.length > 0) close(store, path.pop()!, kids.pop()!);
+          return new SyntaxNode(store, 0);
+        }
       }
     }
   } finally {
@@ -231,6 +406,8 @@ export function toSyntaxTree(tree: Tree, source: string): SyntaxNode {
   }
 }
 
-function markErrors(node: SyntaxNode): void {
-  if (node.isError || node.isMissing || node.children.some((c) => c.hasError)) node.hasError = true;
+function close(store: TreeStore, id: number, kids: number[]): void {
+  if (kids.length > 0) store.setKids(id, kids);
+  const error = TYPES.names[store.types[id]] === 'ERROR' || (store.flags[id] & MISSING) !== 0 || kids.some((k) => (store.flags[k] & HAS_ERROR) !== 0);
+  if (error) store.flags[id] |= HAS_ERROR;
 }

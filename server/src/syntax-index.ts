@@ -230,14 +230,14 @@ function resolveByName(lookup: GraphLookup, literal: { value: string; range: Ran
 /** Call nodes whose text matches `pattern` at the callee (a cheap text scan before touching the tree). */
 function callsMatching(lines: TextLines, root: Node, pattern: RegExp): Node[] {
   const out: Node[] = [];
-  const seen = new Set<Node>();
+  const seen = new Set<number>(); // node ids (nodes are views: see syntax-tree.ts)
   for (const match of lines.text.matchAll(pattern)) {
     const paren = match[0].lastIndexOf('(');
     const pos = lines.position(match.index! + paren);
     let node: Node | null = root.descendantForPosition(toPoint(pos));
     while (node && node.type !== 'call') node = node.parent;
-    if (node && !seen.has(node)) {
-      seen.add(node);
+    if (node && !seen.has(node.id)) {
+      seen.add(node.id);
       out.push(node);
     }
   }

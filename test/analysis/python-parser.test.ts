@@ -15,7 +15,7 @@ import { toSyntaxTree, type SyntaxNode } from '../../analysis/syntax-tree';
 const root = new URL('../..', import.meta.url).pathname;
 
 function flatten(node: SyntaxNode, out: string[] = [], depth = 0): string[] {
-  const parentOk = node.children.every((c) => c.parent === node);
+  const parentOk = node.children.every((c) => node.same(c.parent));
   out.push(`${' '.repeat(depth)}${node.fieldName ?? ''}:${node.isNamed ? node.type : JSON.stringify(node.type)}[${node.startIndex},${node.endIndex}]${parentOk ? '' : ' BAD-PARENT'}`);
   for (const c of node.children) flatten(c, out, depth + 1);
   return out;
