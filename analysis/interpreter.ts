@@ -923,10 +923,7 @@ export class Interpreter {
   }
 
   rangeOf(node: Node): SourceRange {
-    // Each position is a line-index search: ask once per end.
-    const start = node.startPosition;
-    const end = node.endPosition;
-    return { start: { line: start.row, character: start.column }, end: { line: end.row, character: end.column } };
+    return node.range;
   }
 
   /**
@@ -1014,13 +1011,11 @@ function oneValueCount(argNodes: Node[]): number | undefined {
 
 /** `node.childForFieldName(name)` without a callback per lookup (the evaluator's most frequent tree query). */
 export function field(node: Node, name: string): Node | null {
-  const nodes = node.children;
-  for (let i = 0; i < nodes.length; i++) if (nodes[i].fieldName === name) return nodes[i];
-  return null;
+  return node.childForFieldName(name);
 }
 
 export function children(node: Node): Node[] {
-  return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  return node.namedChildrenExcept('comment');
 }
 
 export function findClassAttr(cls: ClassValue, attr: string, seen = new Set<ClassValue>()): Value | undefined {

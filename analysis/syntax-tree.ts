@@ -32,6 +32,12 @@ export class LineIndex {
   /** The row of the last lookup: evaluation asks for positions in source order, mostly on the same or next row. */
   private lastRow = 0;
 
+  /** The LSP-shaped position of an offset (line, character). */
+  position(offset: number): { line: number; character: number } {
+    const p = this.point(offset);
+    return { line: p.row, character: p.column };
+  }
+
   point(offset: number): Point {
     const starts = this.starts;
     const row = this.lastRow;
@@ -243,6 +249,24 @@ export class SyntaxNode {
     const out: SyntaxNode[] = [];
     for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) if (flags[kids[i]] & NAMED) out.push(new SyntaxNode(this.store, kids[i]));
     return out;
+  }
+
+  /** Named children other than `type` (the evaluator skips comments): one pass, no view for the rest. */
+  namedChildrenExcept(type: string): SyntaxNode[] {
+    const skip = TYPES.find(type);
+    const { kids, firstKid, kidCount, flags, types } = this.store;
+    const out: SyntaxNode[] = [];
+    for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) {
+      const kid = kids[i];
+      if (flags[kid] & NAMED && types[kid] !== skip) out.push(new SyntaxNode(this.store, kid));
+    }
+    return out;
+  }
+
+  /** The node's range as an LSP range (line, character). */
+  get range(): { start: { line: number; character: number }; end: { line: number; character: number } } {
+    const lines = this.store.lines;
+    return { start: lines.position(this.startIndex), end: lines.position(this.endIndex) };
   }
 
   get text(): string {

@@ -10,10 +10,7 @@ import type { SourceRange } from '../../graph/model-graph';
 export type { Node };
 
 export function rangeOfNode(node: Node): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
+  return node.range;
 }
 
 export function toPoint(pos: Position): { row: number; column: number } {
@@ -30,18 +27,14 @@ export function nodeAtRange(root: Node, range: SourceRange, types: string[]): No
 /** A plain string literal's contents (no f-string interpolation): value and range without quotes. */
 export function stringLiteral(node: Node | null | undefined): { value: string; range: Range } | undefined {
   if (!node || node.type !== 'string') return undefined;
-  const start = node.children.find((c) => c?.type === 'string_start');
-  const end = node.children.find((c) => c?.type === 'string_end');
+  const parts = node.children;
+  const start = parts.find((c) => c.type === 'string_start');
+  const end = parts.find((c) => c.type === 'string_end');
   if (!start || !end || start.text.toLowerCase().includes('f')) return undefined;
-  if (node.children.some((c) => c?.type === 'interpolation')) return undefined;
-  const content = node.children.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('');
-  return {
-    value: content,
-    range: {
-      start: { line: start.endPosition.row, character: start.endPosition.column },
-      end: { line: end.startPosition.row, character: end.startPosition.column },
-    },
-  };
+  if (parts.some((c) => c.type === 'interpolation')) return undefined;
+  const content = parts.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
+  const lines = node.store.lines;
+  return { value: content, range: { start: lines.position(start.endIndex), end: lines.position(end.startIndex) } };
 }
 
 export interface CallParts {
@@ -101,7 +94,7 @@ export function argument(parts: CallParts, name: string, index: number): Node | 
 /** Elements of a list/tuple literal (parenthesized expressions unwrapped), else the node itself. */
 export function sequenceElements(node: Node): Node[] {
   const inner = unwrapParens(node);
-  if (inner.type === 'list' || inner.type === 'tuple') return inner.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  if (inner.type === 'list' || inner.type === 'tuple') return inner.namedChildrenExcept('comment');
   return [inner];
 }
 
@@ -113,7 +106,7 @@ export function unwrapParens(node: Node): Node {
 
 /** Named children without comments. */
 export function children(node: Node): Node[] {
-  return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  return node.namedChildrenExcept('comment');
 }
 
 export function enclosing(node: Node, type: string): Node | undefined {
