@@ -84,14 +84,10 @@ export class Interpreter {
 
   /** Runs the statements of a block (or module), skipping comments; stops at the first signal. */
   execBlock(block: Node, scope: Scope): Signal | undefined {
-    // Named children, read off `children`: `namedChildren` would keep a filtered copy on every node.
-    const statements = block.children;
+    const statements = block.namedChildrenExcept('comment');
     for (let i = 0; i < statements.length; i++) {
-      const statement = statements[i];
-      if (statement.isNamed && statement.type !== 'comment') {
-        const signal = this.execStmt(statement, scope);
-        if (signal) return signal;
-      }
+      const signal = this.execStmt(statements[i], scope);
+      if (signal) return signal;
     }
     return undefined;
   }
@@ -100,8 +96,7 @@ export class Interpreter {
     this.budget.step();
     switch (node.type) {
       case 'expression_statement':
-        for (const child of node.children) {
-          if (!child.isNamed) continue;
+        for (const child of node.namedChildren) {
           if (child.type === 'assignment' || child.type === 'augmented_assignment') this.execStmt(child, scope);
           else this.evalExpr(child, scope);
         }
@@ -406,8 +401,8 @@ export class Interpreter {
   private evalDefaults(node: Node, scope: Scope): ReadonlyMap<string, Value> {
     let defaults: Map<string, Value> | undefined;
     const params = field(node, 'parameters');
-    for (const p of params?.children ?? []) {
-      if (!p.isNamed || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
+    for (const p of params?.namedChildren ?? []) {
+      if (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter') continue;
       const name = field(p, 'name')?.text;
       const value = field(p, 'value');
       if (name && value) (defaults ??= new Map()).set(name, this.evalExpr(value, scope));
@@ -524,17 +519,16 @@ export class Interpreter {
   }
 
   private evalItems(node: Node, scope: Scope): Value[] {
-    const count = oneValueCount(node.children);
+    const elements = node.namedChildrenExcept('comment');
+    const count = oneValueCount(elements);
     if (count !== undefined) {
       // No splat: the items are the elements, one each (tuples and lists often live on in configs).
       const items = new Array<Value>(count);
-      let i = 0;
-      for (const child of node.children) if (child.isNamed && child.type !== 'comment') items[i++] = this.evalExpr(child, scope);
+      for (let i = 0; i < count; i++) items[i] = this.evalExpr(elements[i], scope);
       return items;
     }
     const items: Value[] = [];
-    for (const child of node.children) {
-      if (!child.isNamed || child.type === 'comment') continue;
+    for (const child of elements) {
       if (child.type === 'list_splat') {
         const spread = this.iterate(this.evalExpr(child.namedChildren[0]!, scope), child);
         if (spread) items.push(...spread);
@@ -546,8 +540,7 @@ export class Interpreter {
 
   private evalDict(node: Node, scope: Scope): Value {
     const dict: Value = { k: 'dict', keys: [], values: [] };
-    for (const child of node.children) {
-      if (!child.isNamed) continue;
+    for (const child of node.namedChildren) {
       if (child.type === 'pair') {
         dictSet(dict, this.evalExpr(field(child, 'key')!, scope), this.evalExpr(field(child, 'value')!, scope));
       } else if (child.type === 'dictionary_splat') {
@@ -710,14 +703,13 @@ export class Interpreter {
     if (argList?.type === 'generator_expression') {
       return { positional: [this.evalExpr(argList, scope)], keywords: NO_KEYWORDS, node, positionalNodes: [argList], keywordNodes: NO_KEYWORD_NODES };
     }
-    const argNodes = argList ? argList.children : [];
+    const argNodes = argList ? argList.namedChildrenExcept('comment') : [];
     // Sized up front when no `*args` makes the count unknown (a first push reserves room for 16).
     const count = oneValueCount(argNodes);
     const positional: Value[] = count === undefined ? [] : new Array<Value>(count);
     const positionalNodes: Node[] = count === undefined ? [] : new Array<Node>(count);
     let index = 0;
     for (const arg of argNodes) {
-      if (!arg.isNamed || arg.type === 'comment') continue;
       if (arg.type === 'keyword_argument') {
         const name = field(arg, 'name')!.text;
         const valueNode = field(arg, 'value')!;
@@ -832,8 +824,7 @@ export class Interpreter {
     const defaults = fn.defaults;
     let index = 0;
     let keywordOnly = false;
-    for (const p of field(fn.node, 'parameters')?.children ?? []) {
-      if (!p.isNamed) continue;
+    for (const p of field(fn.node, 'parameters')?.namedChildren ?? []) {
       switch (p.type) {
         case 'list_splat_pattern':
           local.vars.set(p.namedChildren[0]?.text ?? 'args', tuple(positional.slice(index)));
@@ -988,10 +979,8 @@ function annotatedFields(block: Node | null): string[] {
   return fields;
 }
 
-/** `node.namedChildren[0]` without making the node keep its named-children list. */
 function firstNamed(node: Node): Node | undefined {
-  for (const child of node.children) if (child.isNamed) return child;
-  return undefined;
+  return node.firstNamedChild ?? undefined;
 }
 
 /**
@@ -1009,7 +998,7 @@ function oneValueCount(argNodes: Node[]): number | undefined {
   return count;
 }
 
-/** `node.childForFieldName(name)` without a callback per lookup (the evaluator's most frequent tree query). */
+/** `node.childForFieldName(name)`: the evaluator's most frequent tree query. */
 export function field(node: Node, name: string): Node | null {
   return node.childForFieldName(name);
 }

@@ -5,7 +5,8 @@
  */
 import { lex, Tok, Unsupported, type Lexer, type Token } from './python-lexer';
 import { StringParts } from './python-strings';
-import { leafNode, parentNode, withField, type SyntaxNode, type TreeStore } from './syntax-tree';
+import type { NodeId, TreeStore } from './syntax-tree';
+import { T } from './python-node-types';
 
 const RESERVED = new Set([
   'False', 'await', 'else', 'import', 'pass', 'None', 'break', 'except', 'in', 'raise', 'True', 'class', 'finally', 'is', 'return',
@@ -70,24 +71,24 @@ export class ExpressionParser {
   }
 
   /** Consumes `text` (an operator or keyword) as an anonymous node. */
-  protected expect(text: string): SyntaxNode {
+  protected expect(text: string): NodeId {
     if (!this.is(text)) this.fail(`expected ${JSON.stringify(text)}`);
     return this.anonymous();
   }
 
-  protected anonymous(): SyntaxNode {
+  protected anonymous(): NodeId {
     const t = this.advance();
-    return leafNode(this.ctx, t.text, false, t.start, t.end);
+    return this.ctx.leaf(t.text, false, t.start, t.end);
   }
 
-  protected leaf(type: string): SyntaxNode {
+  protected leaf(type: number | string): NodeId {
     const t = this.advance();
-    return leafNode(this.ctx, type, true, t.start, t.end);
+    return this.ctx.leaf(type, true, t.start, t.end);
   }
 
   /** A named node that takes ownership of `children` (the array becomes its own). */
-  protected node(type: string, children: SyntaxNode[], start?: number, end?: number): SyntaxNode {
-    return parentNode(this.ctx, type, true, children, start, end);
+  protected node(type: number | string, children: NodeId[], start?: number, end?: number): NodeId {
+    return this.ctx.node(type, true, children, start, end);
   }
 
   protected hidden(kind: Tok): Token {
@@ -95,10 +96,10 @@ export class ExpressionParser {
     return this.advance();
   }
 
-  protected identifier(): SyntaxNode {
+  protected identifier(): NodeId {
     const t = this.tok;
     if (t.kind !== Tok.Name || RESERVED.has(t.text)) this.fail('expected a name');
-    return this.leaf('identifier');
+    return this.leaf(T.identifier);
   }
 
   protected atStatementEnd(): boolean {
@@ -107,8 +108,9 @@ export class ExpressionParser {
   }
 
   /** An expression parsed as a target becomes tree-sitter's pattern node. */
-  protected toPattern(node: SyntaxNode): SyntaxNode {
-    switch (node.type) {
+  protected toPattern(node: NodeId): NodeId {
+    const type = this.ctx.typeOf(node);
+    switch (type) {
       case 'identifier':
       case 'attribute':
       case 'subscript':
@@ -116,24 +118,24 @@ export class ExpressionParser {
         return node;
       case 'tuple':
       case 'list':
-        node.type = `${node.type}_pattern`;
-        for (const c of node.children) if (c.isNamed) this.toPattern(c);
+        this.ctx.setType(node, `${type}_pattern`);
+        for (const c of this.ctx.kidsOf(node)) if (this.ctx.isNamed(c)) this.toPattern(c);
         return node;
       case 'pattern_list':
         return node;
       case 'list_splat': {
-        const inner = node.children[1];
-        if (!['identifier', 'attribute', 'subscript'].includes(inner.type)) this.fail('starred target');
-        node.type = 'list_splat_pattern';
+        const inner = this.ctx.kidsOf(node)[1];
+        if (!['identifier', 'attribute', 'subscript'].includes(this.ctx.typeOf(inner))) this.fail('starred target');
+        this.ctx.setType(node, 'list_splat_pattern');
         return node;
       }
       default:
-        this.fail(`target ${node.type}`);
+        this.fail(`target ${type}`);
     }
   }
 
   /** `_expressions`: an expression or an expression_list. */
-  protected expressions(): SyntaxNode {
+  protected expressions(): NodeId {
     const first = this.expression();
     if (!this.is(',')) return first;
     const items = [first];
@@ -142,23 +144,23 @@ export class ExpressionParser {
       if (this.atStatementEnd() || this.is(':') || this.is('from') || this.is(')')) break;
       items.push(this.expression());
     }
-    return this.node('expression_list', items);
+    return this.node(T.expression_list, items);
   }
 
-  protected yieldExpression(): SyntaxNode {
+  protected yieldExpression(): NodeId {
     const children = [this.anonymous()];
     if (this.is('from')) children.push(this.anonymous(), this.expression());
     else if (!this.atStatementEnd() && !this.is(')') && !this.is('=')) children.push(this.expressions());
-    return this.node('yield', children);
+    return this.node(T.yield, children);
   }
 
-  protected field(name: string, node: SyntaxNode): SyntaxNode {
-    return withField(name, node);
+  protected field(name: string, node: NodeId): NodeId {
+    return this.ctx.withField(name, node);
   }
 
   // ───────────── parameters and types ─────────────
 
-  protected parameters(): SyntaxNode {
+  protected parameters(): NodeId {
     const children = [this.expect('(')];
     while (!this.is(')')) {
       children.push(this.parameter(true));
@@ -166,45 +168,45 @@ export class ExpressionParser {
       children.push(this.anonymous());
     }
     children.push(this.expect(')'));
-    return this.node('parameters', children);
+    return this.node(T.parameters, children);
   }
 
-  protected parameter(typed: boolean): SyntaxNode {
+  protected parameter(typed: boolean): NodeId {
     if (this.is('*') || this.is('**')) {
       const star = this.anonymous();
-      if (star.type === '*' && (this.is(',') || this.is(')') || this.is(':'))) {
+      if (this.ctx.typeOf(star) === '*' && (this.is(',') || this.is(')') || this.is(':'))) {
         if (this.is(':') && typed) this.fail('typed keyword separator');
-        return this.node('keyword_separator', [star]);
+        return this.node(T.keyword_separator, [star]);
       }
-      const splat = this.node(star.type === '*' ? 'list_splat_pattern' : 'dictionary_splat_pattern', [star, this.identifier()]);
-      if (typed && this.is(':')) return this.node('typed_parameter', [splat, this.anonymous(), this.field('type', this.typeNode())]);
+      const splat = this.node(this.ctx.typeOf(star) === '*' ? T.list_splat_pattern : T.dictionary_splat_pattern, [star, this.identifier()]);
+      if (typed && this.is(':')) return this.node(T.typed_parameter, [splat, this.anonymous(), this.field('type', this.typeNode())]);
       return splat;
     }
-    if (this.is('/')) return this.node('positional_separator', [this.anonymous()]);
+    if (this.is('/')) return this.node(T.positional_separator, [this.anonymous()]);
     const name = this.identifier();
     if (typed && this.is(':')) {
       const colon = this.anonymous();
       const type = this.field('type', this.typeNode());
-      if (!this.is('=')) return this.node('typed_parameter', [name, colon, type]);
-      return this.node('typed_default_parameter', [this.field('name', name), colon, type, this.anonymous(), this.field('value', this.expression())]);
+      if (!this.is('=')) return this.node(T.typed_parameter, [name, colon, type]);
+      return this.node(T.typed_default_parameter, [this.field('name', name), colon, type, this.anonymous(), this.field('value', this.expression())]);
     }
-    if (this.is('=')) return this.node('default_parameter', [this.field('name', name), this.anonymous(), this.field('value', this.expression())]);
+    if (this.is('=')) return this.node(T.default_parameter, [this.field('name', name), this.anonymous(), this.field('value', this.expression())]);
     return name;
   }
 
   /** A type annotation: generic types as tree-sitter builds them; other shapes only where unambiguous. */
-  protected typeNode(): SyntaxNode {
+  protected typeNode(): NodeId {
     if (this.tok.kind === Tok.Name && !RESERVED.has(this.tok.text) && this.peek().text === '[' && this.peek().kind === Tok.Op) {
-      const generic = this.node('generic_type', [this.identifier(), this.typeParameter()]);
+      const generic = this.node(T.generic_type, [this.identifier(), this.typeParameter()]);
       if (this.kind() === Tok.Op && !this.is('=') && !this.is(':') && !this.is(',') && !this.is(']') && !this.is(')')) this.fail('generic type in an expression');
-      return this.node('type', [generic]);
+      return this.node(T.type, [generic]);
     }
     const expression = this.expression();
-    if (!plainTypeExpression(expression)) this.fail('type annotation shape');
-    return this.node('type', [expression]);
+    if (!plainTypeExpression(this.ctx, expression)) this.fail('type annotation shape');
+    return this.node(T.type, [expression]);
   }
 
-  protected typeParameter(): SyntaxNode {
+  protected typeParameter(): NodeId {
     const children = [this.expect('[')];
     for (;;) {
       if (this.is('[') || this.is('*') || this.is('**')) this.fail('type parameter shape');
@@ -214,60 +216,60 @@ export class ExpressionParser {
       if (this.is(']')) break;
     }
     children.push(this.expect(']'));
-    return this.node('type_parameter', children);
+    return this.node(T.type_parameter, children);
   }
 
   // ───────────── expressions ─────────────
 
-  protected expression(allowConditional = true): SyntaxNode {
+  protected expression(allowConditional = true): NodeId {
     if (this.is('lambda')) return this.lambda(allowConditional);
     if (this.tok.kind === Tok.Name && this.peek().kind === Tok.Op && this.peek().text === ':=') {
       const name = this.field('name', this.identifier());
-      return this.node('named_expression', [name, this.anonymous(), this.field('value', this.expression())]);
+      return this.node(T.named_expression, [name, this.anonymous(), this.field('value', this.expression())]);
     }
     const test = this.orTest();
     if (!allowConditional || !this.is('if')) return test;
     const ifToken = this.anonymous();
     const condition = this.orTest();
     const elseToken = this.expect('else');
-    return this.node('conditional_expression', [test, ifToken, condition, elseToken, this.expression()]);
+    return this.node(T.conditional_expression, [test, ifToken, condition, elseToken, this.expression()]);
   }
 
-  protected lambda(allowConditional: boolean): SyntaxNode {
+  protected lambda(allowConditional: boolean): NodeId {
     if (!allowConditional) this.fail('lambda in a comprehension clause');
     const children = [this.anonymous()];
     if (!this.is(':')) {
-      const params: SyntaxNode[] = [];
+      const params: NodeId[] = [];
       for (;;) {
         params.push(this.parameter(false));
         if (!this.is(',')) break;
         params.push(this.anonymous());
         if (this.is(':')) break;
       }
-      children.push(this.field('parameters', this.node('lambda_parameters', params)));
+      children.push(this.field('parameters', this.node(T.lambda_parameters, params)));
     }
     children.push(this.expect(':'), this.field('body', this.expression()));
-    return this.node('lambda', children);
+    return this.node(T.lambda, children);
   }
 
-  protected orTest(): SyntaxNode {
+  protected orTest(): NodeId {
     let left = this.andTest();
-    while (this.is('or')) left = this.node('boolean_operator', [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.andTest())]);
+    while (this.is('or')) left = this.node(T.boolean_operator, [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.andTest())]);
     return left;
   }
 
-  protected andTest(): SyntaxNode {
+  protected andTest(): NodeId {
     let left = this.notTest();
-    while (this.is('and')) left = this.node('boolean_operator', [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.notTest())]);
+    while (this.is('and')) left = this.node(T.boolean_operator, [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.notTest())]);
     return left;
   }
 
-  protected notTest(): SyntaxNode {
+  protected notTest(): NodeId {
     if (!this.is('not')) return this.comparison();
-    return this.node('not_operator', [this.anonymous(), this.field('argument', this.notTest())]);
+    return this.node(T.not_operator, [this.anonymous(), this.field('argument', this.notTest())]);
   }
 
-  protected comparison(): SyntaxNode {
+  protected comparison(): NodeId {
     const first = this.binary(14);
     if (!this.atComparisonOperator()) return first;
     const children = [first];
@@ -275,7 +277,7 @@ export class ExpressionParser {
       children.push(this.field('operators', this.comparisonOperator()));
       children.push(this.binary(14));
     }
-    return this.node('comparison_operator', children);
+    return this.node(T.comparison_operator, children);
   }
 
   protected atComparisonOperator(): boolean {
@@ -286,7 +288,7 @@ export class ExpressionParser {
     return t.text === 'not' && this.peek().kind === Tok.Name && this.peek().text === 'in';
   }
 
-  protected comparisonOperator(): SyntaxNode {
+  protected comparisonOperator(): NodeId {
     if (this.is('not')) {
       const not = this.anonymous();
       const inToken = this.anonymous();
@@ -300,11 +302,11 @@ export class ExpressionParser {
   }
 
   /** An anonymous node made of two keywords (`not in`, `is not`). */
-  protected compound(type: string, a: SyntaxNode, b: SyntaxNode): SyntaxNode {
-    return parentNode(this.ctx, type, false, [a, b]);
+  protected compound(type: number | string, a: NodeId, b: NodeId): NodeId {
+    return this.ctx.node(type, false, [a, b]);
   }
 
-  protected binary(minPrecedence: number): SyntaxNode {
+  protected binary(minPrecedence: number): NodeId {
     let left = this.unary();
     for (;;) {
       const t = this.tok;
@@ -312,26 +314,26 @@ export class ExpressionParser {
       if (precedence === undefined || precedence < minPrecedence) return left;
       const operator = this.field('operator', this.anonymous());
       const right = this.binary(t.text === '**' ? precedence : precedence + 1);
-      left = this.node('binary_operator', [this.field('left', left), operator, this.field('right', right)]);
+      left = this.node(T.binary_operator, [this.field('left', left), operator, this.field('right', right)]);
     }
   }
 
-  protected unary(): SyntaxNode {
+  protected unary(): NodeId {
     if (this.is('+') || this.is('-') || this.is('~')) {
       const operator = this.field('operator', this.anonymous());
-      return this.node('unary_operator', [operator, this.field('argument', this.binary(21))]);
+      return this.node(T.unary_operator, [operator, this.field('argument', this.binary(21))]);
     }
-    if (this.is('await')) return this.node('await', [this.anonymous(), this.binary(21)]);
+    if (this.is('await')) return this.node(T.await, [this.anonymous(), this.binary(21)]);
     return this.postfix(this.atom());
   }
 
-  protected postfix(start: SyntaxNode): SyntaxNode {
+  protected postfix(start: NodeId): NodeId {
     let node = start;
     for (;;) {
       if (this.is('.')) {
-        node = this.node('attribute', [this.field('object', node), this.anonymous(), this.field('attribute', this.identifier())]);
+        node = this.node(T.attribute, [this.field('object', node), this.anonymous(), this.field('attribute', this.identifier())]);
       } else if (this.is('(')) {
-        node = this.node('call', [this.field('function', node), this.field('arguments', this.argumentList())]);
+        node = this.node(T.call, [this.field('function', node), this.field('arguments', this.argumentList())]);
       } else if (this.is('[')) {
         node = this.subscript(node);
       } else {
@@ -340,7 +342,7 @@ export class ExpressionParser {
     }
   }
 
-  protected subscript(value: SyntaxNode): SyntaxNode {
+  protected subscript(value: NodeId): NodeId {
     const children = [this.field('value', value), this.anonymous()];
     for (;;) {
       children.push(this.field('subscript', this.sliceOrExpression()));
@@ -349,11 +351,11 @@ export class ExpressionParser {
       if (this.is(']')) break;
     }
     children.push(this.expect(']'));
-    return this.node('subscript', children);
+    return this.node(T.subscript, children);
   }
 
-  protected sliceOrExpression(): SyntaxNode {
-    const parts: SyntaxNode[] = [];
+  protected sliceOrExpression(): NodeId {
+    const parts: NodeId[] = [];
     if (!this.is(':')) {
       const e = this.expression();
       if (!this.is(':')) return e;
@@ -365,16 +367,16 @@ export class ExpressionParser {
       parts.push(this.anonymous());
       if (!this.is(',') && !this.is(']')) parts.push(this.expression());
     }
-    return this.node('slice', parts);
+    return this.node(T.slice, parts);
   }
 
-  protected atom(): SyntaxNode {
+  protected atom(): NodeId {
     const t = this.tok;
     switch (t.kind) {
       case Tok.Name:
-        if (t.text === 'True') return this.leaf('true');
-        if (t.text === 'False') return this.leaf('false');
-        if (t.text === 'None') return this.leaf('none');
+        if (t.text === 'True') return this.leaf(T.true);
+        if (t.text === 'False') return this.leaf(T.false);
+        if (t.text === 'None') return this.leaf(T.none);
         return this.identifier();
       case Tok.Number:
         return this.leaf(t.text);
@@ -385,29 +387,29 @@ export class ExpressionParser {
           case '(': return this.parenthesized();
           case '[': return this.bracketed();
           case '{': return this.braced();
-          case '...': return this.leaf('ellipsis');
+          case '...': return this.leaf(T.ellipsis);
         }
     }
     return this.fail(`unexpected ${JSON.stringify(t.text || `token kind ${t.kind}`)}`);
   }
 
   /** An element of a collection or a starred target: `*x` or an expression. */
-  protected starredOrExpression(): SyntaxNode {
-    if (this.is('*')) return this.node('list_splat', [this.anonymous(), this.expression()]);
+  protected starredOrExpression(): NodeId {
+    if (this.is('*')) return this.node(T.list_splat, [this.anonymous(), this.expression()]);
     return this.expression();
   }
 
-  protected collectionElement(): SyntaxNode {
+  protected collectionElement(): NodeId {
     if (this.is('yield')) return this.yieldExpression();
     if (this.is('*')) {
       if (this.peek().text === '(' && this.peek().kind === Tok.Op) this.fail('parenthesized list splat');
-      return this.node('list_splat', [this.anonymous(), this.expression()]);
+      return this.node(T.list_splat, [this.anonymous(), this.expression()]);
     }
     return this.expression();
   }
 
   /** Elements after the first, up to `closing`; commas and a trailing comma included. */
-  protected restOfCollection(children: SyntaxNode[], closing: string): void {
+  protected restOfCollection(children: NodeId[], closing: string): void {
     while (this.is(',')) {
       children.push(this.anonymous());
       if (this.is(closing)) break;
@@ -416,71 +418,71 @@ export class ExpressionParser {
     children.push(this.expect(closing));
   }
 
-  protected parenthesized(): SyntaxNode {
+  protected parenthesized(): NodeId {
     const open = this.anonymous();
-    if (this.is(')')) return this.node('tuple', [open, this.anonymous()]);
+    if (this.is(')')) return this.node(T.tuple, [open, this.anonymous()]);
     const first = this.collectionElement();
-    if (this.is('for')) return this.comprehension('generator_expression', open, first, ')');
-    if (this.is(')') && first.type !== 'list_splat') return this.node('parenthesized_expression', [open, first, this.anonymous()]);
+    if (this.is('for')) return this.comprehension(T.generator_expression, open, first, ')');
+    if (this.is(')') && this.ctx.typeOf(first) !== 'list_splat') return this.node(T.parenthesized_expression, [open, first, this.anonymous()]);
     if (!this.is(',')) this.fail('parenthesized shape');
     const children = [open, first];
     this.restOfCollection(children, ')');
-    return this.node('tuple', children);
+    return this.node(T.tuple, children);
   }
 
-  protected bracketed(): SyntaxNode {
+  protected bracketed(): NodeId {
     const open = this.anonymous();
-    if (this.is(']')) return this.node('list', [open, this.anonymous()]);
+    if (this.is(']')) return this.node(T.list, [open, this.anonymous()]);
     const first = this.collectionElement();
-    if (this.is('for')) return this.comprehension('list_comprehension', open, first, ']');
+    if (this.is('for')) return this.comprehension(T.list_comprehension, open, first, ']');
     const children = [open, first];
     this.restOfCollection(children, ']');
-    return this.node('list', children);
+    return this.node(T.list, children);
   }
 
-  protected braced(): SyntaxNode {
+  protected braced(): NodeId {
     const open = this.anonymous();
-    if (this.is('}')) return this.node('dictionary', [open, this.anonymous()]);
+    if (this.is('}')) return this.node(T.dictionary, [open, this.anonymous()]);
     const first = this.dictionaryElementOrExpression();
-    if (first.type === 'pair' || first.type === 'dictionary_splat') {
+    if (this.ctx.typeOf(first) === 'pair' || this.ctx.typeOf(first) === 'dictionary_splat') {
       if (this.is('for')) {
-        if (first.type !== 'pair') this.fail('splat in a comprehension');
-        return this.comprehension('dictionary_comprehension', open, first, '}');
+        if (this.ctx.typeOf(first) !== 'pair') this.fail('splat in a comprehension');
+        return this.comprehension(T.dictionary_comprehension, open, first, '}');
       }
       const children = [open, first];
       while (this.is(',')) {
         children.push(this.anonymous());
         if (this.is('}')) break;
         const element = this.dictionaryElementOrExpression();
-        if (element.type !== 'pair' && element.type !== 'dictionary_splat') this.fail('mixed dictionary');
+        if (this.ctx.typeOf(element) !== 'pair' && this.ctx.typeOf(element) !== 'dictionary_splat') this.fail('mixed dictionary');
         children.push(element);
       }
       children.push(this.expect('}'));
-      return this.node('dictionary', children);
+      return this.node(T.dictionary, children);
     }
-    if (this.is('for')) return this.comprehension('set_comprehension', open, first, '}');
+    if (this.is('for')) return this.comprehension(T.set_comprehension, open, first, '}');
     const children = [open, first];
     this.restOfCollection(children, '}');
-    return this.node('set', children);
+    return this.node(T.set, children);
   }
 
-  protected dictionaryElementOrExpression(): SyntaxNode {
-    if (this.is('**')) return this.node('dictionary_splat', [this.anonymous(), this.expression()]);
+  protected dictionaryElementOrExpression(): NodeId {
+    if (this.is('**')) return this.node(T.dictionary_splat, [this.anonymous(), this.expression()]);
     const first = this.collectionElement();
     if (!this.is(':')) return first;
-    return this.node('pair', [this.field('key', first), this.anonymous(), this.field('value', this.expression())]);
+    return this.node(T.pair, [this.field('key', first), this.anonymous(), this.field('value', this.expression())]);
   }
 
-  protected comprehension(type: string, open: SyntaxNode, body: SyntaxNode, closing: string): SyntaxNode {
-    if (body.type === 'list_splat' || body.type === 'yield') this.fail('comprehension body');
+  protected comprehension(type: number, open: NodeId, body: NodeId, closing: string): NodeId {
+    if (this.ctx.typeOf(body) === 'list_splat' || this.ctx.typeOf(body) === 'yield') this.fail('comprehension body');
     const children = [open, this.field('body', body)];
     while (this.is('for') || this.is('if')) {
       if (this.is('for')) {
         const clause = [this.anonymous(), this.field('left', this.targets()), this.expect('in'), this.field('right', this.expression(false))];
         if (this.is(',')) this.fail('comprehension over a tuple');
-        children.push(this.node('for_in_clause', clause));
+        children.push(this.node(T.for_in_clause, clause));
       } else {
-        children.push(this.node('if_clause', [this.anonymous(), this.expression(false)]));
+        children.push(this.node(T.if_clause, [this.anonymous(), this.expression(false)]));
       }
     }
     if (this.is('async')) this.fail('async comprehension');
@@ -489,7 +491,7 @@ export class ExpressionParser {
   }
 
   /** `_left_hand_side` of `for`: a pattern or a pattern_list. */
-  protected targets(): SyntaxNode {
+  protected targets(): NodeId {
     const first = this.target();
     if (!this.is(',')) return first;
     const items = [first];
@@ -498,11 +500,11 @@ export class ExpressionParser {
       if (this.is('in')) break;
       items.push(this.target());
     }
-    return this.node('pattern_list', items);
+    return this.node(T.pattern_list, items);
   }
 
-  protected target(): SyntaxNode {
-    if (this.is('*')) return this.node('list_splat_pattern', [this.anonymous(), this.targetAtom()]);
+  protected target(): NodeId {
+    if (this.is('*')) return this.node(T.list_splat_pattern, [this.anonymous(), this.targetAtom()]);
     if (this.is('(') || this.is('[')) {
       const closing = this.is('(') ? ')' : ']';
       const children = [this.anonymous()];
@@ -512,27 +514,27 @@ export class ExpressionParser {
         children.push(this.anonymous());
       }
       children.push(this.expect(closing));
-      return this.node(closing === ')' ? 'tuple_pattern' : 'list_pattern', children);
+      return this.node(closing === ')' ? T.tuple_pattern : T.list_pattern, children);
     }
     return this.targetAtom();
   }
 
-  protected targetAtom(): SyntaxNode {
+  protected targetAtom(): NodeId {
     const node = this.postfix(this.identifier());
-    if (node.type === 'call') this.fail('call as a target');
+    if (this.ctx.typeOf(node) === 'call') this.fail('call as a target');
     return node;
   }
 
-  protected argumentList(): SyntaxNode {
+  protected argumentList(): NodeId {
     const children = [this.expect('(')];
     if (this.is(')')) {
       children.push(this.anonymous());
-      return this.node('argument_list', children);
+      return this.node(T.argument_list, children);
     }
     const first = this.argument();
     if (this.is('for')) {
-      if (first.type !== first.type.replace(/_splat$|^keyword_argument$/, '')) this.fail('generator argument');
-      return this.comprehension('generator_expression', children[0], first, ')');
+      if (this.ctx.typeOf(first) !== this.ctx.typeOf(first).replace(/_splat$|^keyword_argument$/, '')) this.fail('generator argument');
+      return this.comprehension(T.generator_expression, children[0], first, ')');
     }
     children.push(first);
     while (this.is(',')) {
@@ -541,35 +543,35 @@ export class ExpressionParser {
       children.push(this.argument());
     }
     children.push(this.expect(')'));
-    return this.node('argument_list', children);
+    return this.node(T.argument_list, children);
   }
 
-  protected argument(): SyntaxNode {
+  protected argument(): NodeId {
     if (this.is('*')) {
       if (this.peek().text === '(' && this.peek().kind === Tok.Op) this.fail('parenthesized list splat');
-      return this.node('list_splat', [this.anonymous(), this.expression()]);
+      return this.node(T.list_splat, [this.anonymous(), this.expression()]);
     }
-    if (this.is('**')) return this.node('dictionary_splat', [this.anonymous(), this.expression()]);
+    if (this.is('**')) return this.node(T.dictionary_splat, [this.anonymous(), this.expression()]);
     const next = this.peek();
     if (this.tok.kind === Tok.Name && next.kind === Tok.Op && next.text === '=') {
       const name = this.field('name', this.identifier());
-      return this.node('keyword_argument', [name, this.anonymous(), this.field('value', this.expression())]);
+      return this.node(T.keyword_argument, [name, this.anonymous(), this.field('value', this.expression())]);
     }
     return this.expression();
   }
 
   // ───────────── strings ─────────────
 
-  protected strings(): SyntaxNode {
+  protected strings(): NodeId {
     const first = this.stringParts.string(this.advance());
     if (this.kind() !== Tok.String) return first;
     const parts = [first];
     while (this.kind() === Tok.String) parts.push(this.stringParts.string(this.advance()));
-    return this.node('concatenated_string', parts);
+    return this.node(T.concatenated_string, parts);
   }
 
   /** An f-string interpolation's expression, from its own tokens. */
-  protected interpolatedExpression(from: number, to: number): SyntaxNode {
+  protected interpolatedExpression(from: number, to: number): NodeId {
     const sub = new ExpressionParser(this.ctx, lex(this.ctx.source, from, to, true));
     const expression = sub.expressions();
     if (sub.kind() !== Tok.End) throw new Unsupported('f-string expression', from);
@@ -578,17 +580,19 @@ export class ExpressionParser {
 }
 
 /** Annotations whose tree-sitter shape is `type(expression)` without doubt. */
-function plainTypeExpression(node: SyntaxNode): boolean {
-  switch (node.type) {
+function plainTypeExpression(tree: TreeStore, node: NodeId): boolean {
+  switch (tree.typeOf(node)) {
     case 'identifier':
     case 'attribute':
     case 'string':
     case 'none':
       return true;
     case 'subscript':
-      return node.children[0].type === 'attribute';
-    case 'binary_operator':
-      return node.children[1].type === '|' && plainTypeExpression(node.children[0]) && plainTypeExpression(node.children[2]) && node.children[0].type !== 'subscript' && node.children[2].type !== 'subscript';
+      return tree.typeOf(tree.kidsOf(node)[0]) === 'attribute';
+    case 'binary_operator': {
+      const [left, operator, right] = tree.kidsOf(node);
+      return tree.typeOf(operator) === '|' && plainTypeExpression(tree, left) && plainTypeExpression(tree, right) && tree.typeOf(left) !== 'subscript' && tree.typeOf(right) !== 'subscript';
+    }
     default:
       return false;
   }

@@ -264,9 +264,14 @@ export class Lexer {
   private operator(c: number): void {
     const candidates = OPERATORS_BY_FIRST.get(c);
     if (!candidates) this.fail(`unexpected character ${JSON.stringify(String.fromCharCode(c))}`);
-    const src = this.src;
-    const op = candidates.find((o) => src.startsWith(o, this.pos) && this.pos + o.length <= this.to);
-    if (!op) this.fail('operator');
+    let op: string | undefined;
+    for (const o of candidates) {
+      if (this.src.startsWith(o, this.pos) && this.pos + o.length <= this.to) {
+        op = o;
+        break;
+      }
+    }
+    if (op === undefined) this.fail('operator');
     if (op === '(' || op === '[' || op === '{') this.depth++;
     else if (op === ')' || op === ']' || op === '}') {
       if (this.depth === 0) this.fail('unbalanced bracket');
@@ -335,23 +340,23 @@ export class Lexer {
 
   private closeLine(nextIndent: number, comments: (Comment & { indent: number })[]): void {
     let at = this.lineEnd;
-    const top = () => this.indents[this.indents.length - 1];
+    const indents = this.indents;
     if (this.lastTokenIs(':')) {
-      if (nextIndent <= top()) this.fail('expected an indented block');
+      if (nextIndent <= indents[indents.length - 1]) this.fail('expected an indented block');
       this.indents.push(nextIndent);
       this.emit({ kind: Tok.Indent, text: '', start: at, end: at });
       for (const c of comments) this.comments.push(c);
       return;
     }
     this.emit({ kind: Tok.Newline, text: '', start: at, end: at });
-    if (nextIndent > top()) this.fail('unexpected indent');
+    if (nextIndent > indents[indents.length - 1]) this.fail('unexpected indent');
     for (const c of comments) {
-      while (top() > nextIndent && c.indent < top()) this.dedent(at);
+      while (indents[indents.length - 1] > nextIndent && c.indent < indents[indents.length - 1]) this.dedent(at);
       this.comments.push(c);
       at = c.end;
     }
-    while (top() > nextIndent) this.dedent(at);
-    if (top() !== nextIndent) this.fail('inconsistent dedent');
+    while (indents[indents.length - 1] > nextIndent) this.dedent(at);
+    if (indents[indents.length - 1] !== nextIndent) this.fail('inconsistent dedent');
   }
 
   private lastTokenIs(op: string): boolean {

@@ -1,6 +1,6 @@
 /**
  * A fast Python parser that builds the same tree as tree-sitter-python (node types, fields,
- * anonymous tokens, ranges, comment placement), straight into SyntaxNodes.
+ * anonymous tokens, ranges, comment placement), straight into NodeIds.
  *
  * Why: on a 20k-line file tree-sitter's parse plus the copy of its tree out of wasm cost ≈600 ms;
  * this parser does both in a fraction of that. It covers the Python that model code is written
@@ -11,7 +11,8 @@
  */
 import { AUGMENTED, ExpressionParser } from './python-expressions';
 import { lex, Tok, Unsupported, type Comment } from './python-lexer';
-import { leafNode, TreeStore, type SyntaxNode } from './syntax-tree';
+import { SyntaxNode, TreeStore, type NodeId } from './syntax-tree';
+import { T } from './python-node-types';
 import { placeComments } from './python-comments';
 
 export { Unsupported };
@@ -19,10 +20,10 @@ export { Unsupported };
 /** Parses `source`; throws Unsupported when the fast path cannot vouch for an identical tree. */
 export function parseFast(source: string): SyntaxNode {
   const lexer = lex(source);
-  const context = new TreeStore(source);
-  const root = new Parser(context, lexer).module(lexer.comments);
-  placeComments(root, lexer.comments, context);
-  return root;
+  const tree = new TreeStore(source);
+  const root = new Parser(tree, lexer).module(lexer.comments);
+  placeComments(root, lexer.comments, tree);
+  return tree.view(root);
 }
 
 /** Soft keywords that start statements tree-sitter parses differently (print x, match x:, type X = …). */
@@ -31,15 +32,15 @@ const SOFT_STATEMENT_KEYWORDS = new Set(['print', 'exec', 'match', 'type']);
 class Parser extends ExpressionParser {
   // ───────────── statements ─────────────
 
-  module(comments: Comment[]): SyntaxNode {
-    const children: SyntaxNode[] = [];
+  module(comments: Comment[]): NodeId {
+    const children: NodeId[] = [];
     while (this.tok.kind !== Tok.End) this.statement(children);
     const firstToken = this.firstStart === -1 ? this.ctx.source.length : this.firstStart;
     const start = comments.length > 0 ? Math.min(comments[0].start, firstToken) : firstToken === this.ctx.source.length ? 0 : firstToken;
-    return this.node('module', children, start, this.ctx.source.length);
+    return this.node(T.module, children, start, this.ctx.source.length);
   }
 
-  private statement(out: SyntaxNode[]): void {
+  private statement(out: NodeId[]): void {
     const t = this.tok;
     if (t.kind === Tok.Name) {
       switch (t.text) {
@@ -60,7 +61,7 @@ class Parser extends ExpressionParser {
   }
 
   /** `a; b` up to the newline; returns where the (zero-width) newline sits. */
-  private simpleStatements(out: SyntaxNode[]): number {
+  private simpleStatements(out: NodeId[]): number {
     for (;;) {
       out.push(this.simpleStatement());
       const semicolon = this.is(';');
@@ -70,19 +71,19 @@ class Parser extends ExpressionParser {
     }
   }
 
-  private simpleStatement(): SyntaxNode {
+  private simpleStatement(): NodeId {
     const t = this.tok;
     if (t.kind === Tok.Name) {
       switch (t.text) {
-        case 'pass': return this.node('pass_statement', [this.anonymous()]);
-        case 'break': return this.node('break_statement', [this.anonymous()]);
-        case 'continue': return this.node('continue_statement', [this.anonymous()]);
-        case 'return': return this.keywordWithOptionalExpressions('return_statement');
-        case 'del': return this.node('delete_statement', [this.anonymous(), this.expressions()]);
+        case 'pass': return this.node(T.pass_statement, [this.anonymous()]);
+        case 'break': return this.node(T.break_statement, [this.anonymous()]);
+        case 'continue': return this.node(T.continue_statement, [this.anonymous()]);
+        case 'return': return this.keywordWithOptionalExpressions(T.return_statement);
+        case 'del': return this.node(T.delete_statement, [this.anonymous(), this.expressions()]);
         case 'raise': return this.raiseStatement();
         case 'assert': return this.assertStatement();
-        case 'global': return this.nameListStatement('global_statement');
-        case 'nonlocal': return this.nameListStatement('nonlocal_statement');
+        case 'global': return this.nameListStatement(T.global_statement);
+        case 'nonlocal': return this.nameListStatement(T.nonlocal_statement);
         case 'import': return this.importStatement();
         case 'from': return this.importFromStatement();
       }
@@ -95,46 +96,46 @@ class Parser extends ExpressionParser {
     return this.expressionStatement();
   }
 
-  private keywordWithOptionalExpressions(type: string): SyntaxNode {
+  private keywordWithOptionalExpressions(type: number): NodeId {
     const children = [this.anonymous()];
     if (!this.atStatementEnd()) children.push(this.expressions());
     return this.node(type, children);
   }
 
-  private raiseStatement(): SyntaxNode {
+  private raiseStatement(): NodeId {
     const children = [this.anonymous()];
     if (!this.atStatementEnd() && !this.is('from')) children.push(this.expressions());
     if (this.is('from')) children.push(this.anonymous(), this.field('cause', this.expression()));
-    return this.node('raise_statement', children);
+    return this.node(T.raise_statement, children);
   }
 
-  private assertStatement(): SyntaxNode {
+  private assertStatement(): NodeId {
     const children = [this.anonymous(), this.expression()];
     while (this.is(',')) children.push(this.anonymous(), this.expression());
-    return this.node('assert_statement', children);
+    return this.node(T.assert_statement, children);
   }
 
-  private nameListStatement(type: string): SyntaxNode {
+  private nameListStatement(type: number): NodeId {
     const children = [this.anonymous(), this.identifier()];
     while (this.is(',')) children.push(this.anonymous(), this.identifier());
     return this.node(type, children);
   }
 
-  private dottedName(): SyntaxNode {
+  private dottedName(): NodeId {
     const parts = [this.identifier()];
     while (this.is('.')) parts.push(this.anonymous(), this.identifier());
-    return this.node('dotted_name', parts);
+    return this.node(T.dotted_name, parts);
   }
 
-  private importName(): SyntaxNode {
+  private importName(): NodeId {
     const name = this.dottedName();
     if (!this.is('as')) return this.field('name', name);
-    const node = this.node('aliased_import', [this.field('name', name), this.anonymous(), this.field('alias', this.identifier())]);
+    const node = this.node(T.aliased_import, [this.field('name', name), this.anonymous(), this.field('alias', this.identifier())]);
     return this.field('name', node);
   }
 
   /** `_import_list`: names with commas, an optional trailing comma. */
-  private importList(children: SyntaxNode[], closing?: string): void {
+  private importList(children: NodeId[], closing?: string): void {
     children.push(this.importName());
     while (this.is(',')) {
       children.push(this.anonymous());
@@ -144,24 +145,24 @@ class Parser extends ExpressionParser {
   }
 
   /** `.`, `..models`: an import_prefix of dots (one node per dot), then maybe a dotted name. */
-  private relativeImport(): SyntaxNode {
-    const dots: SyntaxNode[] = [];
+  private relativeImport(): NodeId {
+    const dots: NodeId[] = [];
     while (this.is('.') || this.is('...')) {
       const t = this.advance();
-      for (let at = t.start; at < t.end; at++) dots.push(leafNode(this.ctx, '.', false, at, at + 1));
+      for (let at = t.start; at < t.end; at++) dots.push(this.ctx.leaf('.', false, at, at + 1));
     }
-    const parts = [this.node('import_prefix', dots)];
+    const parts = [this.node(T.import_prefix, dots)];
     if (!this.is('import')) parts.push(this.dottedName());
-    return this.node('relative_import', parts);
+    return this.node(T.relative_import, parts);
   }
 
-  private importStatement(): SyntaxNode {
+  private importStatement(): NodeId {
     const children = [this.anonymous()];
     this.importList(children);
-    return this.node('import_statement', children);
+    return this.node(T.import_statement, children);
   }
 
-  private importFromStatement(): SyntaxNode {
+  private importFromStatement(): NodeId {
     const children = [this.anonymous()];
     const future = this.tok.kind === Tok.Name && this.tok.text === '__future__';
     if (future) children.push(this.anonymous());
@@ -170,7 +171,7 @@ class Parser extends ExpressionParser {
     children.push(this.expect('import'));
     if (this.is('*')) {
       if (future) this.fail('future wildcard');
-      children.push(this.node('wildcard_import', [this.anonymous()]));
+      children.push(this.node(T.wildcard_import, [this.anonymous()]));
     } else if (this.is('(')) {
       children.push(this.anonymous());
       this.importList(children, ')');
@@ -178,27 +179,27 @@ class Parser extends ExpressionParser {
     } else {
       this.importList(children);
     }
-    return this.node(future ? 'future_import_statement' : 'import_from_statement', children);
+    return this.node(future ? T.future_import_statement : T.import_from_statement, children);
   }
 
-  private expressionStatement(): SyntaxNode {
-    if (this.is('yield')) return this.node('expression_statement', [this.yieldExpression()]);
+  private expressionStatement(): NodeId {
+    if (this.is('yield')) return this.node(T.expression_statement, [this.yieldExpression()]);
     const first = this.starredOrExpression();
     if (this.is(',')) {
       const items = this.commaList(first);
-      if (this.is('=')) return this.node('expression_statement', [this.assignment(this.patternList(items))]);
+      if (this.is('=')) return this.node(T.expression_statement, [this.assignment(this.patternList(items))]);
       if (this.atAugmented() || this.is(':')) this.fail('tuple target');
-      return this.node('expression_statement', items);
+      return this.node(T.expression_statement, items);
     }
     if (this.is('=') || this.is(':') || this.atAugmented()) {
-      return this.node('expression_statement', [this.assignment(this.toPattern(first))]);
+      return this.node(T.expression_statement, [this.assignment(this.toPattern(first))]);
     }
-    if (first.type === 'list_splat') this.fail('starred expression statement');
-    return this.node('expression_statement', [first]);
+    if (this.ctx.typeOf(first) === 'list_splat') this.fail('starred expression statement');
+    return this.node(T.expression_statement, [first]);
   }
 
   /** `first, b, *c,` up to the end of the statement or an `=`: elements and commas. */
-  private commaList(first: SyntaxNode): SyntaxNode[] {
+  private commaList(first: NodeId): NodeId[] {
     const items = [first];
     while (this.is(',')) {
       items.push(this.anonymous());
@@ -208,8 +209,8 @@ class Parser extends ExpressionParser {
     return items;
   }
 
-  private patternList(items: SyntaxNode[]): SyntaxNode {
-    return this.node('pattern_list', items.map((n) => this.toPattern(n)));
+  private patternList(items: NodeId[]): NodeId {
+    return this.node(T.pattern_list, items.map((n) => this.toPattern(n)));
   }
 
   private atAugmented(): boolean {
@@ -217,91 +218,91 @@ class Parser extends ExpressionParser {
   }
 
   /** `left = right`, `left: type [= right]`, `left += right`, with `left` already a pattern. */
-  private assignment(left: SyntaxNode): SyntaxNode {
+  private assignment(left: NodeId): NodeId {
     const children = [this.field('left', left)];
     if (this.is('=')) {
       children.push(this.anonymous(), this.field('right', this.rightHandSide()));
-      return this.node('assignment', children);
+      return this.node(T.assignment, children);
     }
     if (this.is(':')) {
       children.push(this.anonymous(), this.field('type', this.typeNode()));
       if (this.is('=')) children.push(this.anonymous(), this.field('right', this.rightHandSide()));
-      return this.node('assignment', children);
+      return this.node(T.assignment, children);
     }
     children.push(this.field('operator', this.anonymous()), this.field('right', this.rightHandSide()));
-    return this.node('augmented_assignment', children);
+    return this.node(T.augmented_assignment, children);
   }
 
-  private rightHandSide(): SyntaxNode {
+  private rightHandSide(): NodeId {
     if (this.is('yield')) return this.yieldExpression();
     const first = this.starredOrExpression();
     let value = first;
     if (this.is(',')) {
       const items = this.commaList(first);
       if (this.is('=')) return this.assignment(this.patternList(items));
-      value = this.node('expression_list', items);
+      value = this.node(T.expression_list, items);
     }
     if (this.is('=') || this.atAugmented()) return this.assignment(this.toPattern(value));
-    if (value.type === 'list_splat') this.fail('starred right-hand side');
+    if (this.ctx.typeOf(value) === 'list_splat') this.fail('starred right-hand side');
     return value;
   }
 
   // ───────────── compound statements ─────────────
 
   /** `_suite`: an indented block (INDENT … DEDENT) or simple statements on the header's line. */
-  private suite(): SyntaxNode {
+  private suite(): NodeId {
     if (this.tok.kind === Tok.Indent) {
       this.advance();
-      const statements: SyntaxNode[] = [];
+      const statements: NodeId[] = [];
       while (this.kind() !== Tok.Dedent) {
         if (this.kind() === Tok.End) this.fail('block at end of input');
         this.statement(statements);
       }
       const dedent = this.hidden(Tok.Dedent);
-      return this.node('block', statements, statements[0].startIndex, dedent.start);
+      return this.node(T.block, statements, this.ctx.starts[statements[0]], dedent.start);
     }
     if (this.tok.kind === Tok.Newline) this.fail('empty block');
-    const statements: SyntaxNode[] = [];
+    const statements: NodeId[] = [];
     const newline = this.simpleStatements(statements);
-    return this.node('block', statements, statements[0].startIndex, newline);
+    return this.node(T.block, statements, this.ctx.starts[statements[0]], newline);
   }
 
-  private ifStatement(): SyntaxNode {
+  private ifStatement(): NodeId {
     const children = [this.anonymous(), this.field('condition', this.expression()), this.expect(':'), this.field('consequence', this.suite())];
     while (this.is('elif')) {
       const clause = [this.anonymous(), this.field('condition', this.expression()), this.expect(':'), this.field('consequence', this.suite())];
-      children.push(this.field('alternative', this.node('elif_clause', clause)));
+      children.push(this.field('alternative', this.node(T.elif_clause, clause)));
     }
     if (this.is('else')) children.push(this.field('alternative', this.elseClause()));
-    return this.node('if_statement', children);
+    return this.node(T.if_statement, children);
   }
 
-  private elseClause(): SyntaxNode {
-    return this.node('else_clause', [this.anonymous(), this.expect(':'), this.field('body', this.suite())]);
+  private elseClause(): NodeId {
+    return this.node(T.else_clause, [this.anonymous(), this.expect(':'), this.field('body', this.suite())]);
   }
 
-  private forStatement(): SyntaxNode {
+  private forStatement(): NodeId {
     const children = [this.anonymous(), this.field('left', this.targets()), this.expect('in'), this.field('right', this.expressions()), this.expect(':'), this.field('body', this.suite())];
     if (this.is('else')) children.push(this.field('alternative', this.elseClause()));
-    return this.node('for_statement', children);
+    return this.node(T.for_statement, children);
   }
 
-  private whileStatement(): SyntaxNode {
+  private whileStatement(): NodeId {
     const children = [this.anonymous(), this.field('condition', this.expression()), this.expect(':'), this.field('body', this.suite())];
     if (this.is('else')) children.push(this.field('alternative', this.elseClause()));
-    return this.node('while_statement', children);
+    return this.node(T.while_statement, children);
   }
 
-  private tryStatement(): SyntaxNode {
+  private tryStatement(): NodeId {
     const children = [this.anonymous(), this.expect(':'), this.field('body', this.suite())];
     while (this.is('except')) children.push(this.exceptClause());
     if (this.is('else')) children.push(this.elseClause());
-    if (this.is('finally')) children.push(this.node('finally_clause', [this.anonymous(), this.expect(':'), this.suite()]));
+    if (this.is('finally')) children.push(this.node(T.finally_clause, [this.anonymous(), this.expect(':'), this.suite()]));
     if (children.length === 3) this.fail('try without handlers');
-    return this.node('try_statement', children);
+    return this.node(T.try_statement, children);
   }
 
-  private exceptClause(): SyntaxNode {
+  private exceptClause(): NodeId {
     const children = [this.anonymous()];
     if (this.is('*')) this.fail('except*');
     if (!this.is(':')) {
@@ -310,53 +311,53 @@ class Parser extends ExpressionParser {
       children.push(this.field('value', value));
     }
     children.push(this.expect(':'), this.suite());
-    return this.node('except_clause', children);
+    return this.node(T.except_clause, children);
   }
 
   /** `expr as target` in with items and except clauses. */
-  private asPattern(value: SyntaxNode): SyntaxNode {
+  private asPattern(value: NodeId): NodeId {
     if (!this.is('as')) return value;
     const as = this.anonymous();
     const target = this.expression();
-    return this.node('as_pattern', [value, as, this.field('alias', this.node('as_pattern_target', [target]))]);
+    return this.node(T.as_pattern, [value, as, this.field('alias', this.node(T.as_pattern_target, [target]))]);
   }
 
-  private withStatement(): SyntaxNode {
+  private withStatement(): NodeId {
     const keyword = this.anonymous();
     if (this.is('(')) this.fail('parenthesized with');
-    const items = [this.node('with_item', [this.field('value', this.asPattern(this.expression()))])];
-    while (this.is(',')) items.push(this.anonymous(), this.node('with_item', [this.field('value', this.asPattern(this.expression()))]));
-    return this.node('with_statement', [keyword, this.node('with_clause', items), this.expect(':'), this.field('body', this.suite())]);
+    const items = [this.node(T.with_item, [this.field('value', this.asPattern(this.expression()))])];
+    while (this.is(',')) items.push(this.anonymous(), this.node(T.with_item, [this.field('value', this.asPattern(this.expression()))]));
+    return this.node(T.with_statement, [keyword, this.node(T.with_clause, items), this.expect(':'), this.field('body', this.suite())]);
   }
 
-  private functionDefinition(): SyntaxNode {
+  private functionDefinition(): NodeId {
     const children = [this.anonymous(), this.field('name', this.identifier())];
     if (this.is('[')) this.fail('type parameters');
     children.push(this.field('parameters', this.parameters()));
     if (this.is('->')) children.push(this.anonymous(), this.field('return_type', this.typeNode()));
     children.push(this.expect(':'), this.field('body', this.suite()));
-    return this.node('function_definition', children);
+    return this.node(T.function_definition, children);
   }
 
-  private classDefinition(): SyntaxNode {
+  private classDefinition(): NodeId {
     const children = [this.anonymous(), this.field('name', this.identifier())];
     if (this.is('[')) this.fail('type parameters');
     if (this.is('(')) children.push(this.field('superclasses', this.argumentList()));
     children.push(this.expect(':'), this.field('body', this.suite()));
-    return this.node('class_definition', children);
+    return this.node(T.class_definition, children);
   }
 
-  private decoratedDefinition(): SyntaxNode {
-    const children: SyntaxNode[] = [];
+  private decoratedDefinition(): NodeId {
+    const children: NodeId[] = [];
     while (this.is('@')) {
       const at = this.anonymous();
       const expression = this.expression();
       const newline = this.hidden(Tok.Newline);
-      children.push(this.node('decorator', [at, expression], at.startIndex, newline.start));
+      children.push(this.node(T.decorator, [at, expression], this.ctx.starts[at], newline.start));
     }
     if (this.is('def')) children.push(this.field('definition', this.functionDefinition()));
     else if (this.is('class')) children.push(this.field('definition', this.classDefinition()));
     else this.fail('decorated statement');
-    return this.node('decorated_definition', children);
+    return this.node(T.decorated_definition, children);
   }
 }

@@ -5,7 +5,8 @@
  * Shapes it does not reproduce (nested format specs, same-quote nesting, …) throw Unsupported.
  */
 import { Unsupported, type Token } from './python-lexer';
-import { leafNode, parentNode, withField, type SyntaxNode, type TreeStore } from './syntax-tree';
+import type { NodeId, TreeStore } from './syntax-tree';
+import { T } from './python-node-types';
 
 const ESCAPE = /\\(?:u[a-fA-F\d]{4}|U[a-fA-F\d]{8}|x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\]|N\{[^}]+\})/y;
 const BYTES_ESCAPE = /\\(?:x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\])/y;
@@ -17,15 +18,15 @@ export class StringParts {
   constructor(
     private readonly ctx: TreeStore,
     /** Parses an interpolation's expression between two offsets. */
-    private readonly parseExpression: (from: number, to: number) => SyntaxNode,
+    private readonly parseExpression: (from: number, to: number) => NodeId,
   ) {}
 
-  private node(type: string, children: SyntaxNode[], start?: number, end?: number): SyntaxNode {
-    return parentNode(this.ctx, type, true, children, start, end);
+  private node(type: number | string, children: NodeId[], start?: number, end?: number): NodeId {
+    return this.ctx.node(type, true, children, start, end);
   }
 
   /** One string literal token as tree-sitter's string node. */
-  string(t: Token): SyntaxNode {
+  string(t: Token): NodeId {
     const src = this.ctx.source;
     const prefix = t.text;
     const quoteAt = t.start + prefix.length;
@@ -34,17 +35,17 @@ export class StringParts {
     const quoteLength = src.startsWith(quote.repeat(3), quoteAt) && t.end - quoteAt >= 6 ? 3 : 1;
     const contentStart = quoteAt + quoteLength;
     const contentEnd = t.end - quoteLength;
-    const children = [leafNode(this.ctx, 'string_start', true, t.start, contentStart)];
+    const children = [this.ctx.leaf(T.string_start, true, t.start, contentStart)];
     if (prefix.includes('t')) throw new Unsupported('template string', t.start);
     if (prefix.includes('f')) this.formatStringParts(children, contentStart, contentEnd, prefix.includes('r'));
     else if (contentEnd > contentStart) children.push(this.stringContent(contentStart, contentEnd, prefix.includes('r'), prefix.includes('b')));
-    children.push(leafNode(this.ctx, 'string_end', true, contentEnd, t.end));
-    return this.node('string', children);
+    children.push(this.ctx.leaf(T.string_end, true, contentEnd, t.end));
+    return this.node(T.string, children);
   }
 
   /** One string_content node over [start, end), with its escape sequences as children. */
-  private stringContent(start: number, end: number, raw: boolean, bytes: boolean, escapedBraces: SyntaxNode[] = []): SyntaxNode {
-    const children: SyntaxNode[] = [];
+  private stringContent(start: number, end: number, raw: boolean, bytes: boolean, escapedBraces: NodeId[] = []): NodeId {
+    const children: NodeId[] = [];
     if (!raw) {
       const src = this.ctx.source;
       const pattern = bytes ? BYTES_ESCAPE : ESCAPE;
@@ -56,29 +57,29 @@ export class StringParts {
         pattern.lastIndex = at;
         const m = pattern.exec(src);
         if (m && at + m[0].length <= end) {
-          children.push(leafNode(this.ctx, 'escape_sequence', true, at, at + m[0].length));
+          children.push(this.ctx.leaf(T.escape_sequence, true, at, at + m[0].length));
           at += m[0].length;
         } else if (bytes && 'NuU'.includes(src[at + 1])) {
           at += 2; // not escapes in bytes: plain content
         } else {
           // A backslash that starts no escape is its own anonymous token.
-          children.push(leafNode(this.ctx, '\\', false, at, at + 1));
+          children.push(this.ctx.leaf('\\', false, at, at + 1));
           at += 1;
         }
       }
     }
     if (escapedBraces.length > 0) {
       children.push(...escapedBraces);
-      children.sort((a, b) => a.startIndex - b.startIndex);
+      children.sort((a, b) => this.ctx.starts[a] - this.ctx.starts[b]);
     }
-    return this.node('string_content', children, start, end);
+    return this.node(T.string_content, children, start, end);
   }
 
   /** The inside of an f-string: content runs (with `{{`/`}}` escapes) and interpolations. */
-  private formatStringParts(out: SyntaxNode[], start: number, end: number, raw: boolean): void {
+  private formatStringParts(out: NodeId[], start: number, end: number, raw: boolean): void {
     const src = this.ctx.source;
     let runStart = start;
-    let escapes: SyntaxNode[] = [];
+    let escapes: NodeId[] = [];
     const flush = (at: number) => {
       if (at > runStart) out.push(this.stringContent(runStart, at, raw, false, escapes));
       escapes = [];
@@ -89,7 +90,7 @@ export class StringParts {
       if (c === '\\' && !raw) {
         at += 2;
       } else if ((c === '{' && src[at + 1] === '{') || (c === '}' && src[at + 1] === '}')) {
-        escapes.push(leafNode(this.ctx, 'escape_interpolation', true, at, at + 2));
+        escapes.push(this.ctx.leaf(T.escape_interpolation, true, at, at + 2));
         at += 2;
       } else if (c === '{') {
         flush(at);
@@ -105,32 +106,32 @@ export class StringParts {
   }
 
   /** `{expression[=][!c][:spec]}` from `open`; returns the offset after its `}`. */
-  private interpolation(out: SyntaxNode[], open: number, limit: number): number {
+  private interpolation(out: NodeId[], open: number, limit: number): number {
     const src = this.ctx.source;
     const bounds = interpolationBounds(src, open, limit, this.quote);
     if (!bounds) throw new Unsupported('f-string interpolation', open);
     const { expressionEnd, close } = bounds;
     const expression = this.parseExpression(open + 1, expressionEnd);
-    const children = [leafNode(this.ctx, '{', false, open, open + 1), withField('expression', expression)];
+    const children = [this.ctx.leaf('{', false, open, open + 1), this.ctx.withField('expression', expression)];
     let at = skipSpaces(src, expressionEnd);
     if (src[at] === '=') {
-      children.push(leafNode(this.ctx, '=', false, at, at + 1));
+      children.push(this.ctx.leaf('=', false, at, at + 1));
       at = skipSpaces(src, at + 1);
     }
     if (src[at] === '!') {
       if (!/[a-z]/.test(src[at + 1] ?? '')) throw new Unsupported('type conversion', at);
-      children.push(withField('type_conversion', leafNode(this.ctx, 'type_conversion', true, at, at + 2)));
+      children.push(this.ctx.withField('type_conversion', this.ctx.leaf(T.type_conversion, true, at, at + 2)));
       at = skipSpaces(src, at + 2);
     }
     if (src[at] === ':') {
       if (src.slice(at, close).includes('{') || src.slice(at, close).includes('\n')) throw new Unsupported('nested format spec', at);
-      const colon = leafNode(this.ctx, ':', false, at, at + 1);
-      children.push(withField('format_specifier', this.node('format_specifier', [colon], at, close)));
+      const colon = this.ctx.leaf(':', false, at, at + 1);
+      children.push(this.ctx.withField('format_specifier', this.node(T.format_specifier, [colon], at, close)));
       at = close;
     }
     if (at !== close) throw new Unsupported('f-string interpolation tail', at);
-    children.push(leafNode(this.ctx, '}', false, close, close + 1));
-    out.push(this.node('interpolation', children));
+    children.push(this.ctx.leaf('}', false, close, close + 1));
+    out.push(this.node(T.interpolation, children));
     return close + 1;
   }
 }

@@ -7,7 +7,7 @@
  * per node, off the GC's heap), and a `SyntaxNode` is a two-field view made when asked for and
  * dropped young. Views have no identity: compare nodes with `same()`, never `===`.
  *
- * Trees come from the fast parser (python-parser.ts, through `leafNode`/`parentNode`) or from a
+ * Trees come from the fast parser (python-parser.ts, building with node ids) or from a
  * copy of tree-sitter's own tree (`toSyntaxTree`, one cursor walk instead of wasm calls per read).
  */
 import type { Language, Tree } from 'web-tree-sitter';
@@ -92,9 +92,17 @@ class Names {
 const TYPES = new Names(0xffff, 'ERROR');
 const FIELDS = new Names(0xff, null);
 
+/** The id of a node type name, for builders that resolve their types once (python-node-types.ts). */
+export function typeId(name: string): number {
+  return TYPES.id(name);
+}
+
 const NAMED = 1;
 const HAS_ERROR = 2;
 const MISSING = 4;
+
+/** A node of a TreeStore, by index (the fast parser builds with ids). */
+export type NodeId = number;
 
 /** One tree's storage: per-node columns, and the child lists (each node's children contiguous in `kids`). */
 export class TreeStore {
@@ -126,10 +134,11 @@ export class TreeStore {
     this.kids = new Int32Array(capacity);
   }
 
-  add(type: string, named: boolean, start: number, end: number): number {
+  /** A new node of `type` (an id from `typeId`, or the name); returns its id. */
+  add(type: number | string, named: boolean, start: number, end: number): number {
     if (this.count === this.types.length) this.grow();
     const id = this.count++;
-    this.types[id] = TYPES.id(type);
+    this.types[id] = typeof type === 'number' ? type : TYPES.id(type);
     this.flags[id] = named ? NAMED : 0;
     this.starts[id] = start;
     this.ends[id] = end;
@@ -160,6 +169,47 @@ export class TreeStore {
     this.parents = grown(this.parents, size);
     this.firstKid = grown(this.firstKid, size);
     this.kidCount = grown(this.kidCount, size);
+  }
+
+  // ───────────── building (the fast parser works with node ids; views are for readers) ─────────────
+
+  /** A childless node; returns its id. */
+  leaf(type: number | string, named: boolean, start: number, end: number): NodeId {
+    return this.add(type, named, start, end);
+  }
+
+  /** A node over `kids` (ids, in source order), which it becomes the parent of; its range defaults to theirs. */
+  node(type: number | string, named: boolean, kids: NodeId[], start = this.starts[kids[0]], end = this.ends[kids[kids.length - 1]]): NodeId {
+    const id = this.add(type, named, start, end);
+    if (kids.length > 0) this.setKids(id, kids);
+    return id;
+  }
+
+  /** Names the field `id` fills in its parent; returns `id`. */
+  withField(name: string, id: NodeId): NodeId {
+    this.fields[id] = FIELDS.id(name);
+    return id;
+  }
+
+  typeOf(id: NodeId): string {
+    return TYPES.names[this.types[id]]!;
+  }
+
+  /** The fast parser retypes nodes it learns are patterns. */
+  setType(id: NodeId, type: string): void {
+    this.types[id] = TYPES.id(type);
+  }
+
+  isNamed(id: NodeId): boolean {
+    return (this.flags[id] & NAMED) !== 0;
+  }
+
+  kidsOf(id: NodeId): NodeId[] {
+    return Array.from(this.kids.subarray(this.firstKid[id], this.firstKid[id] + this.kidCount[id]));
+  }
+
+  view(id: NodeId): SyntaxNode {
+    return new SyntaxNode(this, id);
   }
 }
 
@@ -251,6 +301,12 @@ export class SyntaxNode {
     return out;
   }
 
+  get firstNamedChild(): SyntaxNode | null {
+    const { kids, firstKid, kidCount, flags } = this.store;
+    for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) if (flags[kids[i]] & NAMED) return new SyntaxNode(this.store, kids[i]);
+    return null;
+  }
+
   /** Named children other than `type` (the evaluator skips comments): one pass, no view for the rest. */
   namedChildrenExcept(type: string): SyntaxNode[] {
     const skip = TYPES.find(type);
@@ -296,14 +352,6 @@ export class SyntaxNode {
     return out;
   }
 
-  /** Inserts `child` (a node of this tree) at `index` among the children: the list moves to the end of `kids`. */
-  insertChild(index: number, child: SyntaxNode): void {
-    const { firstKid, kidCount } = this.store;
-    const list = Array.from(this.store.kids.subarray(firstKid[this.id], firstKid[this.id] + kidCount[this.id]));
-    list.splice(index, 0, child.id);
-    this.store.setKids(this.id, list);
-  }
-
   /**
    * The smallest node (named or not) spanning `start`…`end`, by tree-sitter's own rule: a child
    * is entered when it starts at or before the range and ends at or after it (and after its start).
@@ -342,24 +390,6 @@ export class SyntaxNode {
     }
     return out;
   }
-}
-
-/** A childless node, for the fast parser's builders. */
-export function leafNode(store: TreeStore, type: string, isNamed: boolean, start: number, end: number): SyntaxNode {
-  return new SyntaxNode(store, store.add(type, isNamed, start, end));
-}
-
-/** A node over `children` for the fast parser's builders; its range defaults to theirs. */
-export function parentNode(store: TreeStore, type: string, isNamed: boolean, children: SyntaxNode[], start = children[0].startIndex, end = children[children.length - 1].endIndex): SyntaxNode {
-  const id = store.add(type, isNamed, start, end);
-  if (children.length > 0) store.setKids(id, children.map((c) => c.id));
-  return new SyntaxNode(store, id);
-}
-
-/** Names the field a child fills in its parent; returns the child. */
-export function withField(name: string, node: SyntaxNode): SyntaxNode {
-  node.fieldName = name;
-  return node;
 }
 
 /** Per-grammar tables, so each node costs one type-id read instead of several wasm calls. */

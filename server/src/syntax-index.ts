@@ -15,7 +15,7 @@ import { TextLines } from './text-lines';
 import { argument, callParts, children, nodeAtRange, rangeOfNode, stringLiteral, toPoint, type Node } from './tree';
 
 export function buildSyntaxIndex(graph: ModelGraph, root: Node, text: string, attribution: Attribution, functionNodes: Node[]): SyntaxIndex {
-  const lines = new TextLines(text);
+  const lines = TextLines.of(text, root);
   const index: SyntaxIndex = {
     strings: [],
     functions: functionScopes(functionNodes),

@@ -9,9 +9,18 @@ export class TextLines {
   private readonly lines: LineIndex;
   private readonly starts: readonly number[];
 
-  constructor(readonly text: string) {
-    this.lines = new LineIndex(text);
+  /** `lines`: the syntax tree's index of the same text, when there is one (no second scan of a large file). */
+  constructor(
+    readonly text: string,
+    lines?: LineIndex,
+  ) {
+    this.lines = lines ?? new LineIndex(text);
     this.starts = this.lines.starts;
+  }
+
+  /** Lines of `text`, sharing the tree's line index when the tree was parsed from that text. */
+  static of(text: string, tree: { store: { source: string; lines: LineIndex } }): TextLines {
+    return new TextLines(text, tree.store.source === text ? tree.store.lines : undefined);
   }
 
   offset(pos: Position): number | undefined {

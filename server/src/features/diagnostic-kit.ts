@@ -62,7 +62,7 @@ export class SourceFile {
   }
 
   get lines(): TextLines {
-    this.linesCache ??= new TextLines(this.text);
+    this.linesCache ??= TextLines.of(this.text, this.root);
     return this.linesCache;
   }
 
