@@ -56,9 +56,10 @@ class StringCollector {
   }
 
   add(s: IndexedString): void {
-    const existing = this.byRange.get(key(s.range));
+    const k = key(s.range);
+    const existing = this.byRange.get(k);
     if (!existing) {
-      this.byRange.set(key(s.range), { ...s, modelIds: [...new Set(s.modelIds)], layerIds: [...new Set(s.layerIds)] });
+      this.byRange.set(k, { ...s, modelIds: unique(s.modelIds), layerIds: unique(s.layerIds) });
       return;
     }
     existing.modelIds = [...new Set([...existing.modelIds, ...s.modelIds])];
@@ -69,6 +70,11 @@ class StringCollector {
   sorted(): IndexedString[] {
     return [...this.byRange.values()].sort((a, b) => comparePositions(a.range.start, b.range.start));
   }
+}
+
+/** A copy without repeats (most lists hold one id: no Set for those). */
+function unique(ids: string[]): string[] {
+  return ids.length < 2 ? ids.slice() : [...new Set(ids)];
 }
 
 function key(r: Range): string {
