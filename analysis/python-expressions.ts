@@ -6,7 +6,7 @@
 import { lex, Tok, Unsupported, type Lexer, type Token } from './python-lexer';
 import { StringParts } from './python-strings';
 import type { NodeId, TreeStore } from './syntax-tree';
-import { T } from './python-node-types';
+import { F, T } from './python-node-types';
 
 const RESERVED = new Set([
   'False', 'await', 'else', 'import', 'pass', 'None', 'break', 'except', 'in', 'raise', 'True', 'class', 'finally', 'is', 'return',
@@ -78,7 +78,7 @@ export class ExpressionParser {
 
   protected anonymous(): NodeId {
     const t = this.advance();
-    return this.ctx.leaf(t.text, false, t.start, t.end);
+    return this.ctx.leaf(t.type >= 0 ? t.type : t.text, false, t.start, t.end);
   }
 
   protected leaf(type: number | string): NodeId {
@@ -154,8 +154,8 @@ export class ExpressionParser {
     return this.node(T.yield, children);
   }
 
-  protected field(name: string, node: NodeId): NodeId {
-    return this.ctx.withField(name, node);
+  protected field(field: number, node: NodeId): NodeId {
+    return this.ctx.withField(field, node);
   }
 
   // ───────────── parameters and types ─────────────
@@ -179,18 +179,18 @@ export class ExpressionParser {
         return this.node(T.keyword_separator, [star]);
       }
       const splat = this.node(this.ctx.typeOf(star) === '*' ? T.list_splat_pattern : T.dictionary_splat_pattern, [star, this.identifier()]);
-      if (typed && this.is(':')) return this.node(T.typed_parameter, [splat, this.anonymous(), this.field('type', this.typeNode())]);
+      if (typed && this.is(':')) return this.node(T.typed_parameter, [splat, this.anonymous(), this.field(F.type, this.typeNode())]);
       return splat;
     }
     if (this.is('/')) return this.node(T.positional_separator, [this.anonymous()]);
     const name = this.identifier();
     if (typed && this.is(':')) {
       const colon = this.anonymous();
-      const type = this.field('type', this.typeNode());
+      const type = this.field(F.type, this.typeNode());
       if (!this.is('=')) return this.node(T.typed_parameter, [name, colon, type]);
-      return this.node(T.typed_default_parameter, [this.field('name', name), colon, type, this.anonymous(), this.field('value', this.expression())]);
+      return this.node(T.typed_default_parameter, [this.field(F.name, name), colon, type, this.anonymous(), this.field(F.value, this.expression())]);
     }
-    if (this.is('=')) return this.node(T.default_parameter, [this.field('name', name), this.anonymous(), this.field('value', this.expression())]);
+    if (this.is('=')) return this.node(T.default_parameter, [this.field(F.name, name), this.anonymous(), this.field(F.value, this.expression())]);
     return name;
   }
 
@@ -224,8 +224,8 @@ export class ExpressionParser {
   protected expression(allowConditional = true): NodeId {
     if (this.is('lambda')) return this.lambda(allowConditional);
     if (this.tok.kind === Tok.Name && this.peek().kind === Tok.Op && this.peek().text === ':=') {
-      const name = this.field('name', this.identifier());
-      return this.node(T.named_expression, [name, this.anonymous(), this.field('value', this.expression())]);
+      const name = this.field(F.name, this.identifier());
+      return this.node(T.named_expression, [name, this.anonymous(), this.field(F.value, this.expression())]);
     }
     const test = this.orTest();
     if (!allowConditional || !this.is('if')) return test;
@@ -246,27 +246,27 @@ export class ExpressionParser {
         params.push(this.anonymous());
         if (this.is(':')) break;
       }
-      children.push(this.field('parameters', this.node(T.lambda_parameters, params)));
+      children.push(this.field(F.parameters, this.node(T.lambda_parameters, params)));
     }
-    children.push(this.expect(':'), this.field('body', this.expression()));
+    children.push(this.expect(':'), this.field(F.body, this.expression()));
     return this.node(T.lambda, children);
   }
 
   protected orTest(): NodeId {
     let left = this.andTest();
-    while (this.is('or')) left = this.node(T.boolean_operator, [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.andTest())]);
+    while (this.is('or')) left = this.node(T.boolean_operator, [this.field(F.left, left), this.field(F.operator, this.anonymous()), this.field(F.right, this.andTest())]);
     return left;
   }
 
   protected andTest(): NodeId {
     let left = this.notTest();
-    while (this.is('and')) left = this.node(T.boolean_operator, [this.field('left', left), this.field('operator', this.anonymous()), this.field('right', this.notTest())]);
+    while (this.is('and')) left = this.node(T.boolean_operator, [this.field(F.left, left), this.field(F.operator, this.anonymous()), this.field(F.right, this.notTest())]);
     return left;
   }
 
   protected notTest(): NodeId {
     if (!this.is('not')) return this.comparison();
-    return this.node(T.not_operator, [this.anonymous(), this.field('argument', this.notTest())]);
+    return this.node(T.not_operator, [this.anonymous(), this.field(F.argument, this.notTest())]);
   }
 
   protected comparison(): NodeId {
@@ -274,7 +274,7 @@ export class ExpressionParser {
     if (!this.atComparisonOperator()) return first;
     const children = [first];
     while (this.atComparisonOperator()) {
-      children.push(this.field('operators', this.comparisonOperator()));
+      children.push(this.field(F.operators, this.comparisonOperator()));
       children.push(this.binary(14));
     }
     return this.node(T.comparison_operator, children);
@@ -312,16 +312,16 @@ export class ExpressionParser {
       const t = this.tok;
       const precedence = t.kind === Tok.Op ? BINARY_PRECEDENCE[t.text] : undefined;
       if (precedence === undefined || precedence < minPrecedence) return left;
-      const operator = this.field('operator', this.anonymous());
+      const operator = this.field(F.operator, this.anonymous());
       const right = this.binary(t.text === '**' ? precedence : precedence + 1);
-      left = this.node(T.binary_operator, [this.field('left', left), operator, this.field('right', right)]);
+      left = this.node(T.binary_operator, [this.field(F.left, left), operator, this.field(F.right, right)]);
     }
   }
 
   protected unary(): NodeId {
     if (this.is('+') || this.is('-') || this.is('~')) {
-      const operator = this.field('operator', this.anonymous());
-      return this.node(T.unary_operator, [operator, this.field('argument', this.binary(21))]);
+      const operator = this.field(F.operator, this.anonymous());
+      return this.node(T.unary_operator, [operator, this.field(F.argument, this.binary(21))]);
     }
     if (this.is('await')) return this.node(T.await, [this.anonymous(), this.binary(21)]);
     return this.postfix(this.atom());
@@ -331,9 +331,9 @@ export class ExpressionParser {
     let node = start;
     for (;;) {
       if (this.is('.')) {
-        node = this.node(T.attribute, [this.field('object', node), this.anonymous(), this.field('attribute', this.identifier())]);
+        node = this.node(T.attribute, [this.field(F.object, node), this.anonymous(), this.field(F.attribute, this.identifier())]);
       } else if (this.is('(')) {
-        node = this.node(T.call, [this.field('function', node), this.field('arguments', this.argumentList())]);
+        node = this.node(T.call, [this.field(F.function, node), this.field(F.arguments, this.argumentList())]);
       } else if (this.is('[')) {
         node = this.subscript(node);
       } else {
@@ -343,9 +343,9 @@ export class ExpressionParser {
   }
 
   protected subscript(value: NodeId): NodeId {
-    const children = [this.field('value', value), this.anonymous()];
+    const children = [this.field(F.value, value), this.anonymous()];
     for (;;) {
-      children.push(this.field('subscript', this.sliceOrExpression()));
+      children.push(this.field(F.subscript, this.sliceOrExpression()));
       if (!this.is(',')) break;
       children.push(this.anonymous());
       if (this.is(']')) break;
@@ -379,7 +379,7 @@ export class ExpressionParser {
         if (t.text === 'None') return this.leaf(T.none);
         return this.identifier();
       case Tok.Number:
-        return this.leaf(t.text);
+        return this.leaf(t.text === 'integer' ? T.integer : T.float);
       case Tok.String:
         return this.strings();
       case Tok.Op:
@@ -470,15 +470,15 @@ export class ExpressionParser {
     if (this.is('**')) return this.node(T.dictionary_splat, [this.anonymous(), this.expression()]);
     const first = this.collectionElement();
     if (!this.is(':')) return first;
-    return this.node(T.pair, [this.field('key', first), this.anonymous(), this.field('value', this.expression())]);
+    return this.node(T.pair, [this.field(F.key, first), this.anonymous(), this.field(F.value, this.expression())]);
   }
 
   protected comprehension(type: number, open: NodeId, body: NodeId, closing: string): NodeId {
     if (this.ctx.typeOf(body) === 'list_splat' || this.ctx.typeOf(body) === 'yield') this.fail('comprehension body');
-    const children = [open, this.field('body', body)];
+    const children = [open, this.field(F.body, body)];
     while (this.is('for') || this.is('if')) {
       if (this.is('for')) {
-        const clause = [this.anonymous(), this.field('left', this.targets()), this.expect('in'), this.field('right', this.expression(false))];
+        const clause = [this.anonymous(), this.field(F.left, this.targets()), this.expect('in'), this.field(F.right, this.expression(false))];
         if (this.is(',')) this.fail('comprehension over a tuple');
         children.push(this.node(T.for_in_clause, clause));
       } else {
@@ -554,8 +554,8 @@ export class ExpressionParser {
     if (this.is('**')) return this.node(T.dictionary_splat, [this.anonymous(), this.expression()]);
     const next = this.peek();
     if (this.tok.kind === Tok.Name && next.kind === Tok.Op && next.text === '=') {
-      const name = this.field('name', this.identifier());
-      return this.node(T.keyword_argument, [name, this.anonymous(), this.field('value', this.expression())]);
+      const name = this.field(F.name, this.identifier());
+      return this.node(T.keyword_argument, [name, this.anonymous(), this.field(F.value, this.expression())]);
     }
     return this.expression();
   }

@@ -14,6 +14,8 @@
  * the caller falls back to tree-sitter: the fast path either matches tree-sitter or steps aside.
  */
 
+import { typeId } from './syntax-tree';
+
 export class Unsupported extends Error {
   constructor(reason: string, readonly offset: number) {
     super(`fast parser: ${reason} at offset ${offset}`);
@@ -37,6 +39,8 @@ export interface Token {
   text: string;
   start: number;
   end: number;
+  /** An operator's node type id (syntax-tree.ts's table); -1 for other tokens. */
+  type: number;
 }
 
 /** An extra of tree-sitter's grammar: a comment, or a line continuation (backslash-newline). */
@@ -51,12 +55,9 @@ const OPERATORS = [
   '+=', '-=', '*=', '/=', '%=', '@=', '&=', '|=', '^=',
   '+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>', '(', ')', '[', ']', '{', '}', ',', ':', ';', '.', '=',
 ];
-const OPERATORS_BY_FIRST = new Map<number, string[]>();
-for (const op of OPERATORS) {
-  const list = OPERATORS_BY_FIRST.get(op.charCodeAt(0)) ?? [];
-  list.push(op);
-  OPERATORS_BY_FIRST.set(op.charCodeAt(0), list);
-}
+/** Operators by their first character's code, longest first (all ASCII), with their node type ids. */
+const OPERATORS_BY_FIRST: ({ op: string; type: number }[] | undefined)[] = [];
+for (const op of OPERATORS) (OPERATORS_BY_FIRST[op.charCodeAt(0)] ??= []).push({ op, type: typeId(op) });
 
 const NL = 10;
 const CR = 13;
@@ -74,6 +75,8 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** A character after digits that makes the number more than a plain integer (or a name, an error). */
+const PLAIN_INTEGER_CONTINUES = /[\w.]/;
 const INTEGER = /(?:0[xX](?:_?[A-Fa-f0-9]+)+[Ll]?|0[oO](?:_?[0-7]+)+[Ll]?|0[bB](?:_?[01]+)+[Ll]?|(?:[0-9]+_?)+[LljJ]?)/y;
 const FLOAT = /(?:(?:[0-9]+_?)+\.(?:[0-9]+_?)*(?:[eE][+-]?(?:[0-9]+_?)+)?|\.(?:[0-9]+_?)+(?:[eE][+-]?(?:[0-9]+_?)+)?|(?:[0-9]+_?)+[eE][+-]?(?:[0-9]+_?)+)[jJ]?/y;
 
@@ -122,7 +125,7 @@ export class Lexer {
       this.ended = true;
       if (!this.nested) this.endOfInput();
     }
-    this.emit({ kind: Tok.End, text: '', start: this.to, end: this.to });
+    this.emit({ kind: Tok.End, text: '', start: this.to, end: this.to, type: -1 });
   }
 
   private fail(reason: string): never {
@@ -196,8 +199,8 @@ export class Lexer {
     return this.src[i] === '"' || this.src[i] === "'";
   }
 
-  private push(kind: Tok, text: string, start: number, end: number): void {
-    this.emit({ kind, text, start, end });
+  private push(kind: Tok, text: string, start: number, end: number, type = -1): void {
+    this.emit({ kind, text, start, end, type });
     this.lineEnd = end;
     this.pos = end;
   }
@@ -216,6 +219,13 @@ export class Lexer {
   }
 
   private number(): void {
+    // Most numbers are plain decimal integers: no regex for those.
+    let digitsEnd = this.pos;
+    while (isDigit(this.src.charCodeAt(digitsEnd))) digitsEnd++;
+    if (digitsEnd > this.pos && digitsEnd < this.to && !PLAIN_INTEGER_CONTINUES.test(this.src[digitsEnd]) && (digitsEnd - this.pos === 1 || this.src.charCodeAt(this.pos) !== 48)) {
+      this.push(Tok.Number, 'integer', this.pos, digitsEnd);
+      return;
+    }
     FLOAT.lastIndex = this.pos;
     const float = FLOAT.exec(this.src);
     INTEGER.lastIndex = this.pos;
@@ -262,12 +272,14 @@ export class Lexer {
   }
 
   private operator(c: number): void {
-    const candidates = OPERATORS_BY_FIRST.get(c);
+    const candidates = OPERATORS_BY_FIRST[c];
     if (!candidates) this.fail(`unexpected character ${JSON.stringify(String.fromCharCode(c))}`);
     let op: string | undefined;
-    for (const o of candidates) {
-      if (this.src.startsWith(o, this.pos) && this.pos + o.length <= this.to) {
-        op = o;
+    let type = -1;
+    for (const candidate of candidates) {
+      if (this.src.startsWith(candidate.op, this.pos) && this.pos + candidate.op.length <= this.to) {
+        op = candidate.op;
+        type = candidate.type;
         break;
       }
     }
@@ -277,7 +289,7 @@ export class Lexer {
       if (this.depth === 0) this.fail('unbalanced bracket');
       this.depth--;
     }
-    this.push(Tok.Op, op, this.pos, this.pos + op.length);
+    this.push(Tok.Op, op, this.pos, this.pos + op.length, type);
   }
 
   private commentEnd(from: number): number {
@@ -344,11 +356,11 @@ export class Lexer {
     if (this.lastTokenIs(':')) {
       if (nextIndent <= indents[indents.length - 1]) this.fail('expected an indented block');
       this.indents.push(nextIndent);
-      this.emit({ kind: Tok.Indent, text: '', start: at, end: at });
+      this.emit({ kind: Tok.Indent, text: '', start: at, end: at, type: -1 });
       for (const c of comments) this.comments.push(c);
       return;
     }
-    this.emit({ kind: Tok.Newline, text: '', start: at, end: at });
+    this.emit({ kind: Tok.Newline, text: '', start: at, end: at, type: -1 });
     if (nextIndent > indents[indents.length - 1]) this.fail('unexpected indent');
     for (const c of comments) {
       while (indents[indents.length - 1] > nextIndent && c.indent < indents[indents.length - 1]) this.dedent(at);
@@ -366,6 +378,6 @@ export class Lexer {
 
   private dedent(at: number): void {
     this.indents.pop();
-    this.emit({ kind: Tok.Dedent, text: '', start: at, end: at });
+    this.emit({ kind: Tok.Dedent, text: '', start: at, end: at, type: -1 });
   }
 }

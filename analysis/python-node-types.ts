@@ -1,10 +1,12 @@
 /**
- * Type ids of the node types the fast parser builds by name (ids of syntax-tree.ts's shared
- * table, resolved once at load: a node then costs no name lookup).
+ * Ids of the node types and field names the fast parser builds by name (ids of syntax-tree.ts's
+ * shared tables, resolved once at load: a node then costs no name lookup).
  */
-import { typeId } from './syntax-tree';
+import { fieldId, typeId } from './syntax-tree';
 
 export const T = {
+  integer: typeId('integer'),
+  float: typeId('float'),
   aliased_import: typeId('aliased_import'),
   argument_list: typeId('argument_list'),
   as_pattern: typeId('as_pattern'),
@@ -105,4 +107,35 @@ export const T = {
   with_item: typeId('with_item'),
   with_statement: typeId('with_statement'),
   yield: typeId('yield'),
+} as const;
+
+export const F = {
+  alias: fieldId('alias'),
+  alternative: fieldId('alternative'),
+  argument: fieldId('argument'),
+  arguments: fieldId('arguments'),
+  attribute: fieldId('attribute'),
+  body: fieldId('body'),
+  cause: fieldId('cause'),
+  condition: fieldId('condition'),
+  consequence: fieldId('consequence'),
+  definition: fieldId('definition'),
+  expression: fieldId('expression'),
+  format_specifier: fieldId('format_specifier'),
+  function: fieldId('function'),
+  key: fieldId('key'),
+  left: fieldId('left'),
+  module_name: fieldId('module_name'),
+  name: fieldId('name'),
+  object: fieldId('object'),
+  operator: fieldId('operator'),
+  operators: fieldId('operators'),
+  parameters: fieldId('parameters'),
+  return_type: fieldId('return_type'),
+  right: fieldId('right'),
+  subscript: fieldId('subscript'),
+  superclasses: fieldId('superclasses'),
+  type: fieldId('type'),
+  type_conversion: fieldId('type_conversion'),
+  value: fieldId('value'),
 } as const;

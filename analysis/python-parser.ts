@@ -12,7 +12,7 @@
 import { AUGMENTED, ExpressionParser } from './python-expressions';
 import { lex, Tok, Unsupported, type Comment } from './python-lexer';
 import { SyntaxNode, TreeStore, type NodeId } from './syntax-tree';
-import { T } from './python-node-types';
+import { F, T } from './python-node-types';
 import { placeComments } from './python-comments';
 
 export { Unsupported };
@@ -105,7 +105,7 @@ class Parser extends ExpressionParser {
   private raiseStatement(): NodeId {
     const children = [this.anonymous()];
     if (!this.atStatementEnd() && !this.is('from')) children.push(this.expressions());
-    if (this.is('from')) children.push(this.anonymous(), this.field('cause', this.expression()));
+    if (this.is('from')) children.push(this.anonymous(), this.field(F.cause, this.expression()));
     return this.node(T.raise_statement, children);
   }
 
@@ -129,9 +129,9 @@ class Parser extends ExpressionParser {
 
   private importName(): NodeId {
     const name = this.dottedName();
-    if (!this.is('as')) return this.field('name', name);
-    const node = this.node(T.aliased_import, [this.field('name', name), this.anonymous(), this.field('alias', this.identifier())]);
-    return this.field('name', node);
+    if (!this.is('as')) return this.field(F.name, name);
+    const node = this.node(T.aliased_import, [this.field(F.name, name), this.anonymous(), this.field(F.alias, this.identifier())]);
+    return this.field(F.name, node);
   }
 
   /** `_import_list`: names with commas, an optional trailing comma. */
@@ -166,8 +166,8 @@ class Parser extends ExpressionParser {
     const children = [this.anonymous()];
     const future = this.tok.kind === Tok.Name && this.tok.text === '__future__';
     if (future) children.push(this.anonymous());
-    else if (this.is('.') || this.is('...')) children.push(this.field('module_name', this.relativeImport()));
-    else children.push(this.field('module_name', this.dottedName()));
+    else if (this.is('.') || this.is('...')) children.push(this.field(F.module_name, this.relativeImport()));
+    else children.push(this.field(F.module_name, this.dottedName()));
     children.push(this.expect('import'));
     if (this.is('*')) {
       if (future) this.fail('future wildcard');
@@ -219,17 +219,17 @@ class Parser extends ExpressionParser {
 
   /** `left = right`, `left: type [= right]`, `left += right`, with `left` already a pattern. */
   private assignment(left: NodeId): NodeId {
-    const children = [this.field('left', left)];
+    const children = [this.field(F.left, left)];
     if (this.is('=')) {
-      children.push(this.anonymous(), this.field('right', this.rightHandSide()));
+      children.push(this.anonymous(), this.field(F.right, this.rightHandSide()));
       return this.node(T.assignment, children);
     }
     if (this.is(':')) {
-      children.push(this.anonymous(), this.field('type', this.typeNode()));
-      if (this.is('=')) children.push(this.anonymous(), this.field('right', this.rightHandSide()));
+      children.push(this.anonymous(), this.field(F.type, this.typeNode()));
+      if (this.is('=')) children.push(this.anonymous(), this.field(F.right, this.rightHandSide()));
       return this.node(T.assignment, children);
     }
-    children.push(this.field('operator', this.anonymous()), this.field('right', this.rightHandSide()));
+    children.push(this.field(F.operator, this.anonymous()), this.field(F.right, this.rightHandSide()));
     return this.node(T.augmented_assignment, children);
   }
 
@@ -268,33 +268,33 @@ class Parser extends ExpressionParser {
   }
 
   private ifStatement(): NodeId {
-    const children = [this.anonymous(), this.field('condition', this.expression()), this.expect(':'), this.field('consequence', this.suite())];
+    const children = [this.anonymous(), this.field(F.condition, this.expression()), this.expect(':'), this.field(F.consequence, this.suite())];
     while (this.is('elif')) {
-      const clause = [this.anonymous(), this.field('condition', this.expression()), this.expect(':'), this.field('consequence', this.suite())];
-      children.push(this.field('alternative', this.node(T.elif_clause, clause)));
+      const clause = [this.anonymous(), this.field(F.condition, this.expression()), this.expect(':'), this.field(F.consequence, this.suite())];
+      children.push(this.field(F.alternative, this.node(T.elif_clause, clause)));
     }
-    if (this.is('else')) children.push(this.field('alternative', this.elseClause()));
+    if (this.is('else')) children.push(this.field(F.alternative, this.elseClause()));
     return this.node(T.if_statement, children);
   }
 
   private elseClause(): NodeId {
-    return this.node(T.else_clause, [this.anonymous(), this.expect(':'), this.field('body', this.suite())]);
+    return this.node(T.else_clause, [this.anonymous(), this.expect(':'), this.field(F.body, this.suite())]);
   }
 
   private forStatement(): NodeId {
-    const children = [this.anonymous(), this.field('left', this.targets()), this.expect('in'), this.field('right', this.expressions()), this.expect(':'), this.field('body', this.suite())];
-    if (this.is('else')) children.push(this.field('alternative', this.elseClause()));
+    const children = [this.anonymous(), this.field(F.left, this.targets()), this.expect('in'), this.field(F.right, this.expressions()), this.expect(':'), this.field(F.body, this.suite())];
+    if (this.is('else')) children.push(this.field(F.alternative, this.elseClause()));
     return this.node(T.for_statement, children);
   }
 
   private whileStatement(): NodeId {
-    const children = [this.anonymous(), this.field('condition', this.expression()), this.expect(':'), this.field('body', this.suite())];
-    if (this.is('else')) children.push(this.field('alternative', this.elseClause()));
+    const children = [this.anonymous(), this.field(F.condition, this.expression()), this.expect(':'), this.field(F.body, this.suite())];
+    if (this.is('else')) children.push(this.field(F.alternative, this.elseClause()));
     return this.node(T.while_statement, children);
   }
 
   private tryStatement(): NodeId {
-    const children = [this.anonymous(), this.expect(':'), this.field('body', this.suite())];
+    const children = [this.anonymous(), this.expect(':'), this.field(F.body, this.suite())];
     while (this.is('except')) children.push(this.exceptClause());
     if (this.is('else')) children.push(this.elseClause());
     if (this.is('finally')) children.push(this.node(T.finally_clause, [this.anonymous(), this.expect(':'), this.suite()]));
@@ -308,7 +308,7 @@ class Parser extends ExpressionParser {
     if (!this.is(':')) {
       const value = this.asPattern(this.expression());
       if (this.is(',')) this.fail('except with a comma');
-      children.push(this.field('value', value));
+      children.push(this.field(F.value, value));
     }
     children.push(this.expect(':'), this.suite());
     return this.node(T.except_clause, children);
@@ -319,31 +319,31 @@ class Parser extends ExpressionParser {
     if (!this.is('as')) return value;
     const as = this.anonymous();
     const target = this.expression();
-    return this.node(T.as_pattern, [value, as, this.field('alias', this.node(T.as_pattern_target, [target]))]);
+    return this.node(T.as_pattern, [value, as, this.field(F.alias, this.node(T.as_pattern_target, [target]))]);
   }
 
   private withStatement(): NodeId {
     const keyword = this.anonymous();
     if (this.is('(')) this.fail('parenthesized with');
-    const items = [this.node(T.with_item, [this.field('value', this.asPattern(this.expression()))])];
-    while (this.is(',')) items.push(this.anonymous(), this.node(T.with_item, [this.field('value', this.asPattern(this.expression()))]));
-    return this.node(T.with_statement, [keyword, this.node(T.with_clause, items), this.expect(':'), this.field('body', this.suite())]);
+    const items = [this.node(T.with_item, [this.field(F.value, this.asPattern(this.expression()))])];
+    while (this.is(',')) items.push(this.anonymous(), this.node(T.with_item, [this.field(F.value, this.asPattern(this.expression()))]));
+    return this.node(T.with_statement, [keyword, this.node(T.with_clause, items), this.expect(':'), this.field(F.body, this.suite())]);
   }
 
   private functionDefinition(): NodeId {
-    const children = [this.anonymous(), this.field('name', this.identifier())];
+    const children = [this.anonymous(), this.field(F.name, this.identifier())];
     if (this.is('[')) this.fail('type parameters');
-    children.push(this.field('parameters', this.parameters()));
-    if (this.is('->')) children.push(this.anonymous(), this.field('return_type', this.typeNode()));
-    children.push(this.expect(':'), this.field('body', this.suite()));
+    children.push(this.field(F.parameters, this.parameters()));
+    if (this.is('->')) children.push(this.anonymous(), this.field(F.return_type, this.typeNode()));
+    children.push(this.expect(':'), this.field(F.body, this.suite()));
     return this.node(T.function_definition, children);
   }
 
   private classDefinition(): NodeId {
-    const children = [this.anonymous(), this.field('name', this.identifier())];
+    const children = [this.anonymous(), this.field(F.name, this.identifier())];
     if (this.is('[')) this.fail('type parameters');
-    if (this.is('(')) children.push(this.field('superclasses', this.argumentList()));
-    children.push(this.expect(':'), this.field('body', this.suite()));
+    if (this.is('(')) children.push(this.field(F.superclasses, this.argumentList()));
+    children.push(this.expect(':'), this.field(F.body, this.suite()));
     return this.node(T.class_definition, children);
   }
 
@@ -355,8 +355,8 @@ class Parser extends ExpressionParser {
       const newline = this.hidden(Tok.Newline);
       children.push(this.node(T.decorator, [at, expression], this.ctx.starts[at], newline.start));
     }
-    if (this.is('def')) children.push(this.field('definition', this.functionDefinition()));
-    else if (this.is('class')) children.push(this.field('definition', this.classDefinition()));
+    if (this.is('def')) children.push(this.field(F.definition, this.functionDefinition()));
+    else if (this.is('class')) children.push(this.field(F.definition, this.classDefinition()));
     else this.fail('decorated statement');
     return this.node(T.decorated_definition, children);
   }

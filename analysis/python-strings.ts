@@ -6,7 +6,7 @@
  */
 import { Unsupported, type Token } from './python-lexer';
 import type { NodeId, TreeStore } from './syntax-tree';
-import { T } from './python-node-types';
+import { F, T } from './python-node-types';
 
 const ESCAPE = /\\(?:u[a-fA-F\d]{4}|U[a-fA-F\d]{8}|x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\]|N\{[^}]+\})/y;
 const BYTES_ESCAPE = /\\(?:x[a-fA-F\d]{2}|\d{1,3}|\r?\n|['"abfrntv\\])/y;
@@ -112,7 +112,7 @@ export class StringParts {
     if (!bounds) throw new Unsupported('f-string interpolation', open);
     const { expressionEnd, close } = bounds;
     const expression = this.parseExpression(open + 1, expressionEnd);
-    const children = [this.ctx.leaf('{', false, open, open + 1), this.ctx.withField('expression', expression)];
+    const children = [this.ctx.leaf('{', false, open, open + 1), this.ctx.withField(F.expression, expression)];
     let at = skipSpaces(src, expressionEnd);
     if (src[at] === '=') {
       children.push(this.ctx.leaf('=', false, at, at + 1));
@@ -120,13 +120,13 @@ export class StringParts {
     }
     if (src[at] === '!') {
       if (!/[a-z]/.test(src[at + 1] ?? '')) throw new Unsupported('type conversion', at);
-      children.push(this.ctx.withField('type_conversion', this.ctx.leaf(T.type_conversion, true, at, at + 2)));
+      children.push(this.ctx.withField(F.type_conversion, this.ctx.leaf(T.type_conversion, true, at, at + 2)));
       at = skipSpaces(src, at + 2);
     }
     if (src[at] === ':') {
       if (src.slice(at, close).includes('{') || src.slice(at, close).includes('\n')) throw new Unsupported('nested format spec', at);
       const colon = this.ctx.leaf(':', false, at, at + 1);
-      children.push(this.ctx.withField('format_specifier', this.node(T.format_specifier, [colon], at, close)));
+      children.push(this.ctx.withField(F.format_specifier, this.node(T.format_specifier, [colon], at, close)));
       at = close;
     }
     if (at !== close) throw new Unsupported('f-string interpolation tail', at);

@@ -97,6 +97,11 @@ export function typeId(name: string): number {
   return TYPES.id(name);
 }
 
+/** The id of a field name (see typeId). */
+export function fieldId(name: string): number {
+  return FIELDS.id(name);
+}
+
 const NAMED = 1;
 const HAS_ERROR = 2;
 const MISSING = 4;
@@ -186,8 +191,8 @@ export class TreeStore {
   }
 
   /** Names the field `id` fills in its parent; returns `id`. */
-  withField(name: string, id: NodeId): NodeId {
-    this.fields[id] = FIELDS.id(name);
+  withField(field: number | string, id: NodeId): NodeId {
+    this.fields[id] = typeof field === 'number' ? field : FIELDS.id(field);
     return id;
   }
 
