@@ -103,7 +103,7 @@ function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: 
     readModule: (module) => resolver.read(module, job.path, used),
   });
   previousTree?.delete();
-  const attribution = attributeFiles(result.graph, result.parsedText, [...used].map(([file, text]) => ({ file, text })));
+  const attribution = attributeFiles(result.graph, result.parsedText, [...used].map(([file, text]) => ({ file, text })), result.root.store.source === result.parsedText ? result.root.store.lines : undefined);
   const analyzed = performance.now();
 
   const defs = definitions(result.root);

@@ -8,6 +8,7 @@
  */
 import type { LayerNode, ModelGraph, ModelNode, Reference, SourceRange } from '../../graph/model-graph';
 import type { ForeignReference, NameSite } from './snapshot';
+import type { LineIndex } from '../../analysis/syntax-tree';
 import { TextLines } from './text-lines';
 
 export interface Attribution {
@@ -16,8 +17,9 @@ export interface Attribution {
   foreignNameSites: NameSite[];
 }
 
-export function attributeFiles(graph: ModelGraph, text: string, modules: { file: string; text: string }[]): Attribution {
-  const own = new TextLines(text);
+/** `lines`: the document's line index when the caller has it (the tree's). */
+export function attributeFiles(graph: ModelGraph, text: string, modules: { file: string; text: string }[], lines?: LineIndex): Attribution {
+  const own = new TextLines(text, lines);
   const others = modules.map((m) => ({ file: m.file, index: new TextLines(m.text) }));
   const place = (range: SourceRange, matches: (source: string | undefined) => boolean): string | null | undefined => {
     if (matches(own.slice(range))) return null; // this document's
@@ -48,7 +50,7 @@ export function attributeFiles(graph: ModelGraph, text: string, modules: { file:
 
   const foreign: ForeignReference[] = [];
   graph.references = graph.references.filter((ref) => {
-    if (matchesReference(ref, own.slice(ref.range))) return true;
+    if (isAt(ref, own)) return true;
     const home = others.filter((o) => matchesReference(ref, o.index.slice(ref.range)));
     if (home.length === 1) foreign.push({ file: home[0].file, kind: ref.kind, range: contentRange(ref, home[0].index), text: ref.text, layerId: ref.layerId });
     return false;
@@ -94,6 +96,22 @@ const STRING_KINDS = new Set<Reference['kind']>(['get_layer', 'name_argument', '
 function matchesReference(ref: Reference, source: string | undefined): boolean {
   if (source === undefined) return false;
   return STRING_KINDS.has(ref.kind) ? isStringOf(source, ref.text) : source === ref.text;
+}
+
+/** matchesReference on this text, without copying the range's text out (most references are checked here). */
+function isAt(ref: Reference, lines: TextLines): boolean {
+  const start = lines.offset(ref.range.start);
+  const end = lines.offset(ref.range.end);
+  if (start === undefined || end === undefined || end < start) return false;
+  const text = lines.text;
+  if (!STRING_KINDS.has(ref.kind)) return end - start === ref.text.length && text.startsWith(ref.text, start);
+  // A string literal: prefix letters, then the same quotes around exactly ref.text.
+  let quoteAt = start;
+  while (quoteAt < end && 'rRbBuU'.includes(text[quoteAt])) quoteAt++;
+  const quote = text[quoteAt];
+  if (quote !== '"' && quote !== "'") return false;
+  const width = end - quoteAt >= 6 && text.startsWith(quote.repeat(3), quoteAt) && text.startsWith(quote.repeat(3), end - 3) ? 3 : 1;
+  return end - quoteAt - 2 * width === ref.text.length && text.startsWith(ref.text, quoteAt + width) && text.startsWith(quote.repeat(width), end - width);
 }
 
 function isStringOf(literal: string, value: string): boolean {
