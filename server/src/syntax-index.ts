@@ -49,7 +49,7 @@ function layerNameStrings(graph: ModelGraph, index: SyntaxIndex, root: Node, lin
 
 /** Strings keyed by range, merging what several executions of the same code recorded. */
 class StringCollector {
-  private byRange = new Map<string, IndexedString>();
+  private byRange = new Map<number, IndexedString>();
 
   has(range: Range): boolean {
     return this.byRange.has(key(range));
@@ -59,7 +59,10 @@ class StringCollector {
     const k = key(s.range);
     const existing = this.byRange.get(k);
     if (!existing) {
-      this.byRange.set(k, { ...s, modelIds: unique(s.modelIds), layerIds: unique(s.layerIds) });
+      // Callers hand over fresh objects: keep them (ids de-duplicated).
+      s.modelIds = unique(s.modelIds);
+      s.layerIds = unique(s.layerIds);
+      this.byRange.set(k, s);
       return;
     }
     existing.modelIds = [...new Set([...existing.modelIds, ...s.modelIds])];
@@ -72,13 +75,14 @@ class StringCollector {
   }
 }
 
-/** A copy without repeats (most lists hold one id: no Set for those). */
+/** Without repeats (most lists hold one id: no Set for those). */
 function unique(ids: string[]): string[] {
-  return ids.length < 2 ? ids.slice() : [...new Set(ids)];
+  return ids.length < 2 ? ids : [...new Set(ids)];
 }
 
-function key(r: Range): string {
-  return `${r.start.line}:${r.start.character}`;
+/** A number per start position (exact below 2^53: lines × 2^32 + character). */
+function key(r: Range): number {
+  return r.start.line * 4294967296 + r.start.character;
 }
 
 // ───────────── scopes and model variables ─────────────
