@@ -25,7 +25,7 @@ export interface AnalyzeOptions {
 
 export interface AnalysisResult {
   graph: ModelGraph;
-  /** The syntax tree that was evaluated (plain JS; see syntax-tree.ts). */
+  /** The syntax tree that was evaluated (stored flat in typed arrays; see syntax-tree.ts). */
   root: SyntaxNode;
   /** The text that was evaluated (syntax-error statements blanked). */
   parsedText: string;

@@ -12,7 +12,7 @@ import { Language, Parser, type Node as TsNode, type Tree } from 'web-tree-sitte
 import { parseFast, Unsupported } from './python-parser';
 import { toSyntaxTree, type SyntaxNode } from './syntax-tree';
 
-/** tree-sitter's own node type; the evaluator walks a plain-JS copy instead (see syntax-tree.ts). */
+/** tree-sitter's own node type; the evaluator walks our own flat tree instead (see syntax-tree.ts). */
 export type Node = TsNode;
 export type { Parser, Tree, SyntaxNode };
 
@@ -42,7 +42,7 @@ export function initParser(): Promise<Parser> {
 export interface ParseResult {
   /** tree-sitter's tree when tree-sitter parsed (kept for incremental re-parsing); undefined on the fast path. */
   tree: Tree | undefined;
-  /** The syntax tree as plain JS objects, which the evaluator walks. */
+  /** The syntax tree the evaluator walks (see syntax-tree.ts). */
   root: SyntaxNode;
   /** The text actually parsed: the source with unrecoverable statements blanked out. */
   text: string;

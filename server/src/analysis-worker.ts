@@ -133,7 +133,7 @@ function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: 
   };
 }
 
-/** A module's syntax tree as plain JS objects (tree-sitter's tree, if one was made, freed at once). */
+/** A module's syntax tree (ours; tree-sitter's, if one was made, freed at once). */
 function parseModule(parser: Parser, text: string) {
   const parsed = parsePython(parser, text);
   parsed.tree?.delete();

@@ -1,5 +1,5 @@
 /**
- * Small helpers over the analyzer's syntax tree (tree-sitter's shape, plain JS: see
+ * Small helpers over the analyzer's syntax tree (tree-sitter's shape, stored flat in JS: see
  * analysis/syntax-tree.ts), for the worker's index, diagnostics and fixes.
  * Positions in the tree are UTF-16 based, like LSP's.
  */
