@@ -51,7 +51,7 @@ class Parser extends ExpressionParser {
         case 'with': out.push(this.withStatement()); return;
         case 'def': out.push(this.functionDefinition()); return;
         case 'class': out.push(this.classDefinition()); return;
-        case 'async': this.fail('async');
+        case 'async': out.push(this.asyncStatement()); return;
       }
     } else if (this.is('@')) {
       out.push(this.decoratedDefinition());
@@ -281,8 +281,21 @@ class Parser extends ExpressionParser {
     return this.node(T.else_clause, [this.anonymous(), this.expect(':'), this.field(F.body, this.suite())]);
   }
 
-  private forStatement(): NodeId {
-    const children = [this.anonymous(), this.field(F.left, this.targets()), this.expect('in'), this.field(F.right, this.expressions()), this.expect(':'), this.field(F.body, this.suite())];
+  /** `async def`, `async for`, `async with`: the same node with the `async` keyword first. */
+  private asyncStatement(): NodeId {
+    const next = this.peek();
+    if (next.kind !== Tok.Name) this.fail('async');
+    const async = this.anonymous();
+    switch (next.text) {
+      case 'def': return this.functionDefinition(async);
+      case 'for': return this.forStatement(async);
+      case 'with': return this.withStatement(async);
+      default: return this.fail('async');
+    }
+  }
+
+  private forStatement(async?: NodeId): NodeId {
+    const children = [...(async === undefined ? [] : [async]), this.anonymous(), this.field(F.left, this.targets()), this.expect('in'), this.field(F.right, this.expressions()), this.expect(':'), this.field(F.body, this.suite())];
     if (this.is('else')) children.push(this.field(F.alternative, this.elseClause()));
     return this.node(T.for_statement, children);
   }
@@ -322,16 +335,16 @@ class Parser extends ExpressionParser {
     return this.node(T.as_pattern, [value, as, this.field(F.alias, this.node(T.as_pattern_target, [target]))]);
   }
 
-  private withStatement(): NodeId {
-    const keyword = this.anonymous();
+  private withStatement(async?: NodeId): NodeId {
+    const keywords = [...(async === undefined ? [] : [async]), this.anonymous()];
     if (this.is('(')) this.fail('parenthesized with');
     const items = [this.node(T.with_item, [this.field(F.value, this.asPattern(this.expression()))])];
     while (this.is(',')) items.push(this.anonymous(), this.node(T.with_item, [this.field(F.value, this.asPattern(this.expression()))]));
-    return this.node(T.with_statement, [keyword, this.node(T.with_clause, items), this.expect(':'), this.field(F.body, this.suite())]);
+    return this.node(T.with_statement, [...keywords, this.node(T.with_clause, items), this.expect(':'), this.field(F.body, this.suite())]);
   }
 
-  private functionDefinition(): NodeId {
-    const children = [this.anonymous(), this.field(F.name, this.identifier())];
+  private functionDefinition(async?: NodeId): NodeId {
+    const children = [...(async === undefined ? [] : [async]), this.anonymous(), this.field(F.name, this.identifier())];
     if (this.is('[')) this.fail('type parameters');
     children.push(this.field(F.parameters, this.parameters()));
     if (this.is('->')) children.push(this.anonymous(), this.field(F.return_type, this.typeNode()));
@@ -356,6 +369,7 @@ class Parser extends ExpressionParser {
       children.push(this.node(T.decorator, [at, expression], this.ctx.starts[at], newline.start));
     }
     if (this.is('def')) children.push(this.field(F.definition, this.functionDefinition()));
+    else if (this.is('async') && this.peek().kind === Tok.Name && this.peek().text === 'def') children.push(this.field(F.definition, this.functionDefinition(this.anonymous())));
     else if (this.is('class')) children.push(this.field(F.definition, this.classDefinition()));
     else this.fail('decorated statement');
     return this.node(T.decorated_definition, children);

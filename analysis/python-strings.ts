@@ -35,10 +35,21 @@ export class StringParts {
     const quoteLength = src.startsWith(quote.repeat(3), quoteAt) && t.end - quoteAt >= 6 ? 3 : 1;
     const contentStart = quoteAt + quoteLength;
     const contentEnd = t.end - quoteLength;
+    const raw = prefix.includes('r');
     const children = [this.ctx.leaf(T.string_start, true, t.start, contentStart)];
     if (prefix.includes('t')) throw new Unsupported('template string', t.start);
-    if (prefix.includes('f')) this.formatStringParts(children, contentStart, contentEnd, prefix.includes('r'));
-    else if (contentEnd > contentStart) children.push(this.stringContent(contentStart, contentEnd, prefix.includes('r'), prefix.includes('b')));
+    if (raw && contentEnd > contentStart && rawEscapesOnly(src, contentStart, contentEnd, quote)) {
+      // tree-sitter's scanner steps over raw escapes without counting them as content: such a
+      // literal (r'\\', r'\'') has no string_content, and its string_end starts after the prefix.
+      if (prefix.includes('f')) throw new Unsupported('raw f-string of escapes only', t.start);
+      children.push(this.ctx.leaf(T.string_end, true, contentStart, t.end));
+      return this.node(T.string, children);
+    }
+    if (prefix.includes('f')) {
+      // A run of only raw escapes before an interpolation: tree-sitter's scanner finds no content there.
+      if (raw && src.slice(contentStart, contentEnd).includes('\\')) throw new Unsupported('raw f-string with backslashes', t.start);
+      this.formatStringParts(children, contentStart, contentEnd, raw);
+    } else if (contentEnd > contentStart) children.push(this.stringContent(contentStart, contentEnd, raw, prefix.includes('b')));
     children.push(this.ctx.leaf(T.string_end, true, contentEnd, t.end));
     return this.node(T.string, children);
   }
@@ -134,6 +145,23 @@ export class StringParts {
     out.push(this.node(T.interpolation, children));
     return close + 1;
   }
+}
+
+/**
+ * Whether [start, end) is nothing but what tree-sitter's scanner steps over in a raw string
+ * without counting it as content: a backslash, then maybe the quote or another backslash, then
+ * maybe a line break.
+ */
+function rawEscapesOnly(src: string, start: number, end: number, quote: string): boolean {
+  let at = start;
+  while (at < end) {
+    if (src[at] !== '\\') return false;
+    at++;
+    if (src[at] === quote || src[at] === '\\') at++;
+    if (src[at] === '\r') at++;
+    if (src[at] === '\n') at++;
+  }
+  return at === end;
 }
 
 function skipSpaces(src: string, at: number): number {

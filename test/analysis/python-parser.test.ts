@@ -76,7 +76,9 @@ describe('fast parser = tree-sitter', () => {
     'expressions': 'x = not a or b and c if d else lambda p, q=1, *r, **s: p\ny = a < b <= c != d is not e not in f in g is h\nz = -a ** -b * c // d % e @ f + g - h << i >> j & k ^ l | m\nw = await q\nv = (a := 1)\n',
     'primaries': 'x = a.b[1:2, ::3, c:][0](*args, k=v, **kw)(x for x in y if x)\ny = [x * 2 for x in range(3) if x for z in w]\nz = {k: v for k, v in d.items()}\nw = {1, 2, *s}\nv = {**d, "k": 1}\nu = (1,)\nt = ()\ns = (yield)\nr = [*a, *b]\nq = ...\np = 0x1F + 0o7 + 0b1 + 1_000 + 1.5e-3 + .5 + 1. + 2j + 10L\n',
     'strings': 'a = "x" \'y\' """z""" r"\\d" b"\\x00\\n" f"{x!r:>10}{y=} {{z}}" rb\'q\' u"u"\nb = ("implicit"\n     "concat")\nc = "esc \\t \\\\ \\" \\q \\u1234 \\N{DASH}"\nd = f"{d[\'k\']:.3f} and {f(a, b)}"\n',
+    'raw strings of escapes only': "a = r'\\\\'\nb = r'\\\\\\\\' + r\"\\\"\" + rb'\\''\nc = r'\\\\x' + r'''\\\\'''\n",
     'line continuations': 'x = 1 + \\\n    2\nif a and \\\n   b:\n    y = [1, \\\n 2]\nassert x, \\\r\n    "m"\n',
+    'async definitions, loops and with': 'async def f(x):\n    async for a in b:\n        await a\n    else:\n        pass\n    async with c as d, e():\n        return await d\n\n@dec\nasync def g() -> int: ...\nclass K:\n    async def m(self): pass\n',
     'windows line endings': 'def f():\r\n    # c\r\n    return 1\r\nx = f()\r\n',
     'empty and comment-only files': '',
   };
@@ -91,7 +93,7 @@ describe('fast parser = tree-sitter', () => {
   });
 
   it('steps aside on syntax errors and on what it does not cover', async () => {
-    for (const source of ['x = (\n', 'def f(:\n    pass\n', 'x = 1 +\n',  'match x:\n    case 1:\n        pass\n', 'async def f():\n    pass\n', 'if x:\npass\n', '  x = 1\n']) {
+    for (const source of ['x = (\n', 'def f(:\n    pass\n', 'x = 1 +\n',  'match x:\n    case 1:\n        pass\n', 'x = [a async for a in b]\n', 'async x = 1\n', 'async\n', 'if x:\npass\n', '  x = 1\n']) {
       assert.throws(() => parseFast(source), Unsupported, source);
     }
   });
