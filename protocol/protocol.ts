@@ -164,6 +164,8 @@ export type TrainerEvent =
       loss: LossInterpretation;
       epochs: number;
       batchSize: number;
+      /** When the trainer started (ms since the epoch): names the run across a window reload. */
+      startedAt?: number;
     }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; components: Record<string, number> }
   | {

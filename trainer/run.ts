@@ -294,6 +294,7 @@ async function loop(
     loss: program.interpretation,
     epochs,
     batchSize,
+    startedAt: Date.now(),
   });
 
   const tapHistograms = (epoch: number, step: number): void => {

@@ -13,6 +13,7 @@ import { makeNonce, panelHtml } from '../../webview/src/host-html';
 import { PANEL_VIEW_TYPE } from './contributions';
 import { EventCoalescer, ReadyQueue, type HostMessage } from './message-queue';
 import { modelKey, targetFromPanelState } from './model-target';
+import { interruptedRunStamp, type RunArchive } from './run-archive';
 import type { Run, RunManager } from './run-manager';
 
 export { PANEL_VIEW_TYPE };
@@ -297,6 +298,8 @@ export class PanelHost implements vscode.Disposable, vscode.WebviewPanelSerializ
     private readonly actions: PanelActions,
     /** Resolves a restored panel's model to the current canonical name (undefined: keep what the state says). */
     private readonly canonicalTarget: (file: string, model: string | undefined) => Promise<PanelTarget | undefined>,
+    /** Finished runs kept across reloads (a run that ended while its panel was hidden). */
+    private readonly archive?: RunArchive,
   ) {
     this.webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     this.disposables.push(
@@ -397,7 +400,11 @@ export class PanelHost implements vscode.Disposable, vscode.WebviewPanelSerializ
       target = { file: '', model: `run ${++this.unnamed}` };
     }
     const key = modelKey(target.file, target.model);
-    this.adopt(panel, target, this.panels.has(key) ? `${key}#${++this.extra}` : key);
+    const model = this.adopt(panel, target, this.panels.has(key) ? `${key}#${++this.extra}` : key);
+    // The webview kept a run as it last saw it; if that run finished meanwhile, show how it ended.
+    const interrupted = interruptedRunStamp(state);
+    const finished = interrupted === undefined ? undefined : await this.archive?.finished(key, interrupted);
+    if (finished) model.loadRun(finished);
   }
 
   snapshot(): PanelSnapshot[] {

@@ -87,6 +87,8 @@ export function assertEventOrder(events: TrainerEvent[]): void {
   const types = events.map((e) => e.type);
   const start = types.indexOf('start');
   assert.ok(start >= 0, 'a start event');
+  const stamp = (events[start] as Extract<TrainerEvent, { type: 'start' }>).startedAt;
+  assert.ok(typeof stamp === 'number' && Math.abs(Date.now() - stamp) < 24 * 3600_000, 'the start event carries its time stamp');
   assert.ok(types.slice(0, start).every((t) => t === 'log'), 'only logs before start');
   assert.equal(types[types.length - 1], 'end', 'end comes last');
   assert.equal(types.filter((t) => t === 'end').length, 1, 'exactly one end');

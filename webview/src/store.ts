@@ -39,6 +39,8 @@ export interface EpochSummary {
 export interface RunState {
   origin: 'live' | 'saved';
   status: 'running' | RunStatus;
+  /** The start event's time stamp: the host finds the finished run by it after a reload. */
+  startedAt?: number;
   endMessage?: string;
   file?: string;
   request?: TrainRequest;
@@ -249,6 +251,7 @@ export function applyEvent(run: RunState | null, e: TrainerEvent, origin: RunSta
         taps: e.taps,
         epochs: e.epochs,
         batchSize: e.batchSize,
+        ...(e.startedAt === undefined ? {} : { startedAt: e.startedAt }),
       };
       Object.assign(changes, allChanges());
       return next;

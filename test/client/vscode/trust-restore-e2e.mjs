@@ -5,8 +5,10 @@
 //      works), the status bar says which backend ("TF wasm"), and ▶ Train & Inspect is refused with
 //      the explanation;
 //   2. trusted: Train & Inspect from the palette trains (wasm), then a window reload restores the
-//      panel with its run (WebviewPanelSerializer + the webview's setState).
-//   node test/client/vscode/trust-restore-e2e.mjs [--vsix FILE]    (default: packages one first)
+//      panel with its run (WebviewPanelSerializer + the webview's setState);
+//   3. a run that ends while its panel is hidden, then a reload: the panel shows how it ended (the
+//      host's kept copy of the finished run), not the run as the webview last saw it.
+//   node test/client/vscode/trust-restore-e2e.mjs [--vsix FILE] [--only SESSION]    (default: packages one first)
 // Screenshots: test-results/client-e2e/.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,9 +87,30 @@ async function openFile(page, name) {
 }
 
 const frame = (page) => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+
+/** Opens `file`, waits for the extension, runs Train & Inspect from the palette; returns the status bar item. */
+async function trainFromPalette(page, file) {
+  await openFile(page, file);
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await until('the code lens (the extension is up)', async () => (await page.locator('.codelens-decoration').count()) > 0);
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>Model Lens: Train & Inspect');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Train & Inspect' }).first().click();
+  return page.locator('.statusbar-item', { hasText: /(wasm|native) · epoch/ }).first();
+}
+
+/** Reloads the window and brings the restored panel to the front. */
+async function reloadAndShowPanel(page) {
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const tab = page.locator('.tab', { hasText: 'Train & Inspect' }).first();
+  await tab.waitFor({ timeout: 60_000 });
+  await tab.click();
+}
 let code = 0;
 try {
-  await session('restricted', { trust: true, settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } }, async (page) => {
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  if (!only || only === 'restricted') await session('restricted', { trust: true, settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } }, async (page) => {
     await openFile(page, 'mnist_cnn.py');
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor();
     const status = await until('the backend in the status bar', async () => (await page.locator('.statusbar-item', { hasText: /TF (native|wasm|not installed)/ }).first().innerText()).trim());
@@ -99,14 +122,8 @@ try {
     if (await page.locator('iframe.webview').count()) throw new Error('a panel opened in Restricted Mode');
     say(`✔ Restricted Mode: code lens shown, status bar "${status}", training refused: ${(await toast.innerText()).replace(/\s+/g, ' ').slice(0, 120)}…`);
   });
-  await session('restore', { trust: false, settings: { 'modelLens.training.epochs': 2 } }, async (page) => {
-    await openFile(page, 'seed_kernel_loss.py');
-    await page.locator('.monaco-editor .view-lines').first().click();
-    await until('the code lens (the extension is up)', async () => (await page.locator('.codelens-decoration').count()) > 0);
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').fill('>Model Lens: Train & Inspect');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Train & Inspect' }).first().click();
-    const status = page.locator('.statusbar-item', { hasText: /(wasm|native) · epoch/ }).first();
+  if (!only || only === 'restore') await session('restore', { trust: false, settings: { 'modelLens.training.epochs': 2 } }, async (page) => {
+    const status = await trainFromPalette(page, 'seed_kernel_loss.py');
     const done = await until('the run to finish', async () => {
       const text = (await status.innerText()).trim();
       return /epoch 2\/2/.test(text) && !(await status.innerHTML()).includes('spin') ? text : undefined;
@@ -114,17 +131,36 @@ try {
     const before = await until('the panel', async () => (await frame(page).locator('body').innerText()).replace(/\s+/g, ' '));
     // The webview persists its state throttled (at most every 20× its own cost, in idle time): give it time.
     await sleep(5000);
-    await page.reload();
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    const tab = page.locator('.tab', { hasText: 'Train & Inspect' }).first();
-    await tab.waitFor({ timeout: 60_000 });
-    await tab.click();
+    await reloadAndShowPanel(page);
     const after = await until('the restored panel', async () => {
       const t = (await frame(page).locator('body').innerText()).replace(/\s+/g, ' ');
       return /Completed: trained 2 epochs/.test(t) ? t : undefined;
     });
     if (!/Completed: trained 2 epochs/.test(before)) throw new Error(`panel before reload: ${before.slice(0, 200)}`);
     say(`✔ trained (status bar "${done}"), reloaded: the panel came back with "${after.slice(0, 90)}…"`);
+  });
+  if (!only || only === 'ended-while-hidden') await session('ended-while-hidden', { trust: false, settings: { 'modelLens.training.epochs': 30 } }, async (page) => {
+    const status = await trainFromPalette(page, 'seed_kernel_loss.py');
+    await until('the run to start', async () => /epoch [12]\/30/.test(await status.innerText()));
+    await until('the panel to show the run', async () => /Stop|epoch/.test(await frame(page).locator('body').innerText()));
+    // The webview saves its state throttled: let it save the run once, as a user watching would.
+    await sleep(3000);
+    // Hide the panel: another editor in its group (its webview is torn down, not retained). The
+    // explorer opens files in the active group: the panel's, once its tab is clicked.
+    await page.locator('.tab', { hasText: 'Train & Inspect' }).first().click();
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'mnist_cnn.py' }).first().click();
+    await until('the panel hidden', async () => (await page.locator('.tab.active', { hasText: 'Train & Inspect' }).count()) === 0);
+    const done = await until('the run to finish while hidden', async () => {
+      const text = (await status.innerText()).trim();
+      return /epoch 30\/30/.test(text) && !(await status.innerHTML()).includes('spin') ? text : undefined;
+    }, 400_000);
+    await reloadAndShowPanel(page);
+    const after = await until('the restored panel to show how the run ended', async () => {
+      const t = (await frame(page).locator('body').innerText()).replace(/\s+/g, ' ');
+      if (/no longer attached/.test(t)) throw new Error(`the restored panel lost the run's end: ${t.slice(0, 200)}`);
+      return /Completed: trained 30 epochs/.test(t) ? t : undefined;
+    });
+    say(`✔ ended while hidden (status bar "${done}"), reloaded: the panel shows "${after.slice(0, 90)}…"`);
   });
 } catch (error) {
   say(`✘ ${error instanceof Error ? error.message : error}`);
