@@ -143,10 +143,9 @@ try {
     const status = await trainFromPalette(page, 'seed_kernel_loss.py');
     await until('the run to start', async () => /epoch [12]\/30/.test(await status.innerText()));
     await until('the panel to show the run', async () => /Stop|epoch/.test(await frame(page).locator('body').innerText()));
-    // The webview saves its state throttled: let it save the run once, as a user watching would.
-    await sleep(3000);
-    // Hide the panel: another editor in its group (its webview is torn down, not retained). The
-    // explorer opens files in the active group: the panel's, once its tab is clicked.
+    // Hide the panel as soon as it shows the run: another editor in its group (its webview is torn
+    // down, not retained). The explorer opens files in the active group: the panel's, once its tab
+    // is clicked.
     await page.locator('.tab', { hasText: 'Train & Inspect' }).first().click();
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'mnist_cnn.py' }).first().click();
     await until('the panel hidden', async () => (await page.locator('.tab.active', { hasText: 'Train & Inspect' }).count()) === 0);
