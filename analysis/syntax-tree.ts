@@ -29,32 +29,33 @@ export class LineIndex {
     return (this.starts[point.row] ?? this.starts[this.starts.length - 1]) + point.column;
   }
 
-  /** The row of the last lookup: evaluation asks for positions in source order, mostly on the same or next row. */
-  private lastRow = 0;
-
   /** The LSP-shaped position of an offset (line, character). */
   position(offset: number): { line: number; character: number } {
-    const p = this.point(offset);
-    return { line: p.row, character: p.column };
+    const row = this.rowOf(offset);
+    return { line: row, character: offset - this.starts[row] };
   }
 
   point(offset: number): Point {
+    const row = this.rowOf(offset);
+    return { row, column: offset - this.starts[row] };
+  }
+
+  /** The row of the last lookup: evaluation asks for positions in source order, mostly on the same or next row. */
+  private lastRow = 0;
+
+  private rowOf(offset: number): number {
     const starts = this.starts;
     const row = this.lastRow;
-    if (starts[row] <= offset && (row + 1 >= starts.length || offset < starts[row + 1])) return { row, column: offset - starts[row] };
-    if (row + 2 < starts.length && starts[row + 1] <= offset && offset < starts[row + 2]) {
-      this.lastRow = row + 1;
-      return { row: row + 1, column: offset - starts[row + 1] };
-    }
+    if (starts[row] <= offset && (row + 1 >= starts.length || offset < starts[row + 1])) return row;
+    if (row + 2 < starts.length && starts[row + 1] <= offset && offset < starts[row + 2]) return (this.lastRow = row + 1);
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
+      if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    this.lastRow = lo;
-    return { row: lo, column: offset - this.starts[lo] };
+    return (this.lastRow = lo);
   }
 }
 

@@ -31,8 +31,7 @@ export class TextLines {
   }
 
   position(offset: number): Position {
-    const { row, column } = this.lines.point(offset);
-    return { line: row, character: column };
+    return this.lines.position(offset);
   }
 
   slice(range: Range): string | undefined {
