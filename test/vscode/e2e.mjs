@@ -129,6 +129,26 @@ async function histogramPixels(frame) {
   );
 }
 
+/** Whether at least two of `layer`'s histogram series (activation, kernel, …) hold different counts at their first and last epochs. */
+async function epochsDiffer(frame, layer) {
+  return frame.locator('body').evaluate((_, wanted) => {
+    const hists = globalThis.__modelLens?.state()?.run?.hists;
+    if (!hists) return false;
+    let evolved = 0;
+    for (const h of hists.values()) {
+      if (h.layer !== wanted || h.length < 2) continue;
+      const last = (h.length - 1) * h.bins;
+      for (let i = 0; i < h.bins; i++) {
+        if (h.counts[i] !== h.counts[last + i]) {
+          evolved++;
+          break;
+        }
+      }
+    }
+    return evolved >= 2;
+  }, layer);
+}
+
 async function main() {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
@@ -276,12 +296,13 @@ async function main() {
         'a histogram canvas to change',
         async () => {
           const now = await histogramPixels(frame);
-          return now.some((c) => {
+          const redrawn = now.some((c) => {
             const before = first.find((f) => f.layer === c.layer && f.tensor === c.tensor);
             return before && c.drawn > 150 && c.hash !== before.hash;
-          })
-            ? now
-            : undefined;
+          });
+          // On a slow machine the whole run can end before the panel is first read: then the drawn
+          // canvases already show every epoch, and the panel's data must differ between epochs.
+          return redrawn || (await epochsDiffer(frame, LAYER)) ? now : undefined;
         },
         180_000,
         1000,
