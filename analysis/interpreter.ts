@@ -135,7 +135,7 @@ export class Interpreter {
       case 'try_statement':
         return this.execTry(node, scope);
       case 'return_statement': {
-        const expr = firstNamed(node);
+        const expr = node.firstNamedChild;
         return new ReturnSignal(expr ? this.evalExpr(expr, scope) : NONE);
       }
       case 'break_statement':
@@ -844,7 +844,7 @@ export class Interpreter {
         case 'positional_separator':
           continue;
       }
-      const name = p.type === 'identifier' ? p.text : (field(p, 'name')?.text ?? firstNamed(p)?.text ?? '');
+      const name = p.type === 'identifier' ? p.text : (field(p, 'name')?.text ?? p.firstNamedChild?.text ?? '');
       let value: Value | undefined;
       if (!keywordOnly && index < positional.length) value = positional[index++];
       else if (keywords?.has(name)) {
@@ -977,10 +977,6 @@ function annotatedFields(block: Node | null): string[] {
     if (left?.type === 'identifier') fields.push(left.text);
   }
   return fields;
-}
-
-function firstNamed(node: Node): Node | undefined {
-  return node.firstNamedChild ?? undefined;
 }
 
 /**

@@ -78,12 +78,12 @@ export class ExpressionParser {
 
   protected anonymous(): NodeId {
     const t = this.advance();
-    return this.ctx.leaf(t.type >= 0 ? t.type : t.text, false, t.start, t.end);
+    return this.ctx.add(t.type >= 0 ? t.type : t.text, false, t.start, t.end);
   }
 
   protected leaf(type: number | string): NodeId {
     const t = this.advance();
-    return this.ctx.leaf(type, true, t.start, t.end);
+    return this.ctx.add(type, true, t.start, t.end);
   }
 
   /** A named node that takes ownership of `children` (the array becomes its own). */

@@ -352,23 +352,27 @@ export class Lexer {
 
   private closeLine(nextIndent: number, comments: (Comment & { indent: number })[]): void {
     let at = this.lineEnd;
-    const indents = this.indents;
     if (this.lastTokenIs(':')) {
-      if (nextIndent <= indents[indents.length - 1]) this.fail('expected an indented block');
+      if (nextIndent <= this.indent) this.fail('expected an indented block');
       this.indents.push(nextIndent);
       this.emit({ kind: Tok.Indent, text: '', start: at, end: at, type: -1 });
       for (const c of comments) this.comments.push(c);
       return;
     }
     this.emit({ kind: Tok.Newline, text: '', start: at, end: at, type: -1 });
-    if (nextIndent > indents[indents.length - 1]) this.fail('unexpected indent');
+    if (nextIndent > this.indent) this.fail('unexpected indent');
     for (const c of comments) {
-      while (indents[indents.length - 1] > nextIndent && c.indent < indents[indents.length - 1]) this.dedent(at);
+      while (this.indent > nextIndent && c.indent < this.indent) this.dedent(at);
       this.comments.push(c);
       at = c.end;
     }
-    while (indents[indents.length - 1] > nextIndent) this.dedent(at);
-    if (indents[indents.length - 1] !== nextIndent) this.fail('inconsistent dedent');
+    while (this.indent > nextIndent) this.dedent(at);
+    if (this.indent !== nextIndent) this.fail('inconsistent dedent');
+  }
+
+  /** The indentation of the innermost open block. */
+  private get indent(): number {
+    return this.indents[this.indents.length - 1];
   }
 
   private lastTokenIs(op: string): boolean {

@@ -149,7 +149,7 @@ class Parser extends ExpressionParser {
     const dots: NodeId[] = [];
     while (this.is('.') || this.is('...')) {
       const t = this.advance();
-      for (let at = t.start; at < t.end; at++) dots.push(this.ctx.leaf('.', false, at, at + 1));
+      for (let at = t.start; at < t.end; at++) dots.push(this.ctx.add('.', false, at, at + 1));
     }
     const parts = [this.node(T.import_prefix, dots)];
     if (!this.is('import')) parts.push(this.dottedName());
@@ -295,7 +295,7 @@ class Parser extends ExpressionParser {
   }
 
   private forStatement(async?: NodeId): NodeId {
-    const children = [...(async === undefined ? [] : [async]), this.anonymous(), this.field(F.left, this.targets()), this.expect('in'), this.field(F.right, this.expressions()), this.expect(':'), this.field(F.body, this.suite())];
+    const children = [...optional(async), this.anonymous(), this.field(F.left, this.targets()), this.expect('in'), this.field(F.right, this.expressions()), this.expect(':'), this.field(F.body, this.suite())];
     if (this.is('else')) children.push(this.field(F.alternative, this.elseClause()));
     return this.node(T.for_statement, children);
   }
@@ -336,7 +336,7 @@ class Parser extends ExpressionParser {
   }
 
   private withStatement(async?: NodeId): NodeId {
-    const keywords = [...(async === undefined ? [] : [async]), this.anonymous()];
+    const keywords = [...optional(async), this.anonymous()];
     if (this.is('(')) this.fail('parenthesized with');
     const items = [this.node(T.with_item, [this.field(F.value, this.asPattern(this.expression()))])];
     while (this.is(',')) items.push(this.anonymous(), this.node(T.with_item, [this.field(F.value, this.asPattern(this.expression()))]));
@@ -344,7 +344,7 @@ class Parser extends ExpressionParser {
   }
 
   private functionDefinition(async?: NodeId): NodeId {
-    const children = [...(async === undefined ? [] : [async]), this.anonymous(), this.field(F.name, this.identifier())];
+    const children = [...optional(async), this.anonymous(), this.field(F.name, this.identifier())];
     if (this.is('[')) this.fail('type parameters');
     children.push(this.field(F.parameters, this.parameters()));
     if (this.is('->')) children.push(this.anonymous(), this.field(F.return_type, this.typeNode()));
@@ -374,4 +374,9 @@ class Parser extends ExpressionParser {
     else this.fail('decorated statement');
     return this.node(T.decorated_definition, children);
   }
+}
+
+/** `[node]`, or nothing for an absent one (the `async` before def, for and with). */
+function optional(node: NodeId | undefined): NodeId[] {
+  return node === undefined ? [] : [node];
 }

@@ -36,21 +36,20 @@ export class StringParts {
     const contentStart = quoteAt + quoteLength;
     const contentEnd = t.end - quoteLength;
     const raw = prefix.includes('r');
-    const children = [this.ctx.leaf(T.string_start, true, t.start, contentStart)];
+    const children = [this.ctx.add(T.string_start, true, t.start, contentStart)];
     if (prefix.includes('t')) throw new Unsupported('template string', t.start);
-    if (raw && contentEnd > contentStart && rawEscapesOnly(src, contentStart, contentEnd, quote)) {
-      // tree-sitter's scanner steps over raw escapes without counting them as content: such a
-      // literal (r'\\', r'\'') has no string_content, and its string_end starts after the prefix.
-      if (prefix.includes('f')) throw new Unsupported('raw f-string of escapes only', t.start);
-      children.push(this.ctx.leaf(T.string_end, true, contentStart, t.end));
+    // tree-sitter's scanner steps over raw escapes without counting them as content. A literal of
+    // nothing else (r'\\', r'\'') has no string_content, its string_end starting after the prefix; in
+    // raw f-strings the same happens to runs before interpolations, which the fast path leaves alone.
+    const format = prefix.includes('f');
+    if (raw && format && src.slice(contentStart, contentEnd).includes('\\')) throw new Unsupported('raw f-string with backslashes', t.start);
+    if (raw && !format && contentEnd > contentStart && rawEscapesOnly(src, contentStart, contentEnd, quote)) {
+      children.push(this.ctx.add(T.string_end, true, contentStart, t.end));
       return this.node(T.string, children);
     }
-    if (prefix.includes('f')) {
-      // A run of only raw escapes before an interpolation: tree-sitter's scanner finds no content there.
-      if (raw && src.slice(contentStart, contentEnd).includes('\\')) throw new Unsupported('raw f-string with backslashes', t.start);
-      this.formatStringParts(children, contentStart, contentEnd, raw);
-    } else if (contentEnd > contentStart) children.push(this.stringContent(contentStart, contentEnd, raw, prefix.includes('b')));
-    children.push(this.ctx.leaf(T.string_end, true, contentEnd, t.end));
+    if (format) this.formatStringParts(children, contentStart, contentEnd, raw);
+    else if (contentEnd > contentStart) children.push(this.stringContent(contentStart, contentEnd, raw, prefix.includes('b')));
+    children.push(this.ctx.add(T.string_end, true, contentEnd, t.end));
     return this.node(T.string, children);
   }
 
@@ -68,13 +67,13 @@ export class StringParts {
         pattern.lastIndex = at;
         const m = pattern.exec(src);
         if (m && at + m[0].length <= end) {
-          children.push(this.ctx.leaf(T.escape_sequence, true, at, at + m[0].length));
+          children.push(this.ctx.add(T.escape_sequence, true, at, at + m[0].length));
           at += m[0].length;
         } else if (bytes && 'NuU'.includes(src[at + 1])) {
           at += 2; // not escapes in bytes: plain content
         } else {
           // A backslash that starts no escape is its own anonymous token.
-          children.push(this.ctx.leaf('\\', false, at, at + 1));
+          children.push(this.ctx.add('\\', false, at, at + 1));
           at += 1;
         }
       }
@@ -101,7 +100,7 @@ export class StringParts {
       if (c === '\\' && !raw) {
         at += 2;
       } else if ((c === '{' && src[at + 1] === '{') || (c === '}' && src[at + 1] === '}')) {
-        escapes.push(this.ctx.leaf(T.escape_interpolation, true, at, at + 2));
+        escapes.push(this.ctx.add(T.escape_interpolation, true, at, at + 2));
         at += 2;
       } else if (c === '{') {
         flush(at);
@@ -123,25 +122,25 @@ export class StringParts {
     if (!bounds) throw new Unsupported('f-string interpolation', open);
     const { expressionEnd, close } = bounds;
     const expression = this.parseExpression(open + 1, expressionEnd);
-    const children = [this.ctx.leaf('{', false, open, open + 1), this.ctx.withField(F.expression, expression)];
+    const children = [this.ctx.add('{', false, open, open + 1), this.ctx.withField(F.expression, expression)];
     let at = skipSpaces(src, expressionEnd);
     if (src[at] === '=') {
-      children.push(this.ctx.leaf('=', false, at, at + 1));
+      children.push(this.ctx.add('=', false, at, at + 1));
       at = skipSpaces(src, at + 1);
     }
     if (src[at] === '!') {
       if (!/[a-z]/.test(src[at + 1] ?? '')) throw new Unsupported('type conversion', at);
-      children.push(this.ctx.withField(F.type_conversion, this.ctx.leaf(T.type_conversion, true, at, at + 2)));
+      children.push(this.ctx.withField(F.type_conversion, this.ctx.add(T.type_conversion, true, at, at + 2)));
       at = skipSpaces(src, at + 2);
     }
     if (src[at] === ':') {
       if (src.slice(at, close).includes('{') || src.slice(at, close).includes('\n')) throw new Unsupported('nested format spec', at);
-      const colon = this.ctx.leaf(':', false, at, at + 1);
+      const colon = this.ctx.add(':', false, at, at + 1);
       children.push(this.ctx.withField(F.format_specifier, this.node(T.format_specifier, [colon], at, close)));
       at = close;
     }
     if (at !== close) throw new Unsupported('f-string interpolation tail', at);
-    children.push(this.ctx.leaf('}', false, close, close + 1));
+    children.push(this.ctx.add('}', false, close, close + 1));
     out.push(this.node(T.interpolation, children));
     return close + 1;
   }

@@ -140,7 +140,7 @@ export class TreeStore {
     this.kids = new Int32Array(capacity);
   }
 
-  /** A new node of `type` (an id from `typeId`, or the name); returns its id. */
+  /** A new node of `type` (an id from `typeId`, or the name), childless until setKids; returns its id. */
   add(type: number | string, named: boolean, start: number, end: number): number {
     if (this.count === this.types.length) this.grow();
     const id = this.count++;
@@ -178,11 +178,6 @@ export class TreeStore {
   }
 
   // ───────────── building (the fast parser works with node ids; views are for readers) ─────────────
-
-  /** A childless node; returns its id. */
-  leaf(type: number | string, named: boolean, start: number, end: number): NodeId {
-    return this.add(type, named, start, end);
-  }
 
   /** A node over `kids` (ids, in source order), which it becomes the parent of; its range defaults to theirs. */
   node(type: number | string, named: boolean, kids: NodeId[], start = this.starts[kids[0]], end = this.ends[kids[kids.length - 1]]): NodeId {
@@ -238,24 +233,15 @@ export class SyntaxNode {
   }
 
   get type(): string {
-    return TYPES.names[this.store.types[this.id]]!;
-  }
-
-  /** The fast parser retypes nodes it learns are patterns. */
-  set type(type: string) {
-    this.store.types[this.id] = TYPES.id(type);
+    return this.store.typeOf(this.id);
   }
 
   get isNamed(): boolean {
-    return (this.store.flags[this.id] & NAMED) !== 0;
+    return this.store.isNamed(this.id);
   }
 
   get fieldName(): string | null {
     return FIELDS.names[this.store.fields[this.id]];
-  }
-
-  set fieldName(name: string | null) {
-    this.store.fields[this.id] = name === null ? 0 : FIELDS.id(name);
   }
 
   get startIndex(): number {
@@ -283,15 +269,6 @@ export class SyntaxNode {
     return parent < 0 ? null : new SyntaxNode(this.store, parent);
   }
 
-  get childCount(): number {
-    return this.store.kidCount[this.id];
-  }
-
-  child(index: number): SyntaxNode | null {
-    const { kids, firstKid, kidCount } = this.store;
-    return index >= 0 && index < kidCount[this.id] ? new SyntaxNode(this.store, kids[firstKid[this.id] + index]) : null;
-  }
-
   get children(): SyntaxNode[] {
     const { kids, firstKid, kidCount } = this.store;
     const first = firstKid[this.id];
@@ -301,10 +278,7 @@ export class SyntaxNode {
   }
 
   get namedChildren(): SyntaxNode[] {
-    const { kids, firstKid, kidCount, flags } = this.store;
-    const out: SyntaxNode[] = [];
-    for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) if (flags[kids[i]] & NAMED) out.push(new SyntaxNode(this.store, kids[i]));
-    return out;
+    return this.namedKids(-1);
   }
 
   get firstNamedChild(): SyntaxNode | null {
@@ -315,7 +289,11 @@ export class SyntaxNode {
 
   /** Named children other than `type` (the evaluator skips comments): one pass, no view for the rest. */
   namedChildrenExcept(type: string): SyntaxNode[] {
-    const skip = TYPES.find(type);
+    return this.namedKids(TYPES.find(type));
+  }
+
+  /** Views of the named children whose type id is not `skip` (-1: all of them). */
+  private namedKids(skip: number): SyntaxNode[] {
     const { kids, firstKid, kidCount, flags, types } = this.store;
     const out: SyntaxNode[] = [];
     for (let i = firstKid[this.id], end = i + kidCount[this.id]; i < end; i++) {

@@ -15,7 +15,7 @@ import { LensContext } from './lens-context';
 import { findModel, modelKey, parseModelKey, requestModelName } from './model-target';
 import { RuntimeLocator, runtimeVersions, trainerEnv } from './native-backend';
 import { PanelHost } from './panel-host';
-import { RunArchive, startStamp } from './run-archive';
+import { RunArchive } from './run-archive';
 import { RunManager } from './run-manager';
 import { SHOW_PANEL_COMMAND, StatusBar } from './status-bar';
 import { panelRunSettings } from './train-request';
@@ -56,10 +56,7 @@ async function activateInner(context: vscode.ExtensionContext): Promise<ModelLen
   ctx.ownAsync(() => ctx.runs.dispose());
   const archive = new RunArchive(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'finished-runs'), (m) => ctx.output.warn(m));
   ctx.own(
-    ctx.runs.onDidEnd((run) => {
-      const saved = run.toSavedRun();
-      if (startStamp(saved) !== undefined) void archive.save(run.key, saved);
-    }),
+    ctx.runs.onDidEnd((run) => void archive.save(run.key, run.toSavedRun())),
   );
 
   ctx.status = ctx.own(new StatusBar(ctx.runs, () => ctx.runtime.choose()));

@@ -23,8 +23,9 @@ export class RunArchive {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Keeps `run` as the model's last finished run (replacing the previous one). */
+  /** Keeps `run` as the model's last finished run (replacing the previous one); a run without a start stamp could never be matched, and is not kept. */
   save(key: string, run: SavedRun): Promise<void> {
+    if (startStamp(run) === undefined) return Promise.resolve();
     const file = this.fileFor(key);
     const previous = this.writing.get(file) ?? Promise.resolve();
     const write = previous.then(() => this.write(file, run));

@@ -15,6 +15,7 @@ import { computeDiagnostics } from './features/diagnostics';
 import { GraphLookup } from './lookup';
 import type { SnapshotData } from './snapshot';
 import { buildSyntaxIndex } from './syntax-index';
+import { TextLines } from './text-lines';
 import { definitions } from './tree';
 import { ModuleResolver } from './workspace';
 
@@ -103,7 +104,7 @@ function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: 
     readModule: (module) => resolver.read(module, job.path, used),
   });
   previousTree?.delete();
-  const attribution = attributeFiles(result.graph, result.parsedText, [...used].map(([file, text]) => ({ file, text })), result.root.store.source === result.parsedText ? result.root.store.lines : undefined);
+  const attribution = attributeFiles(result.graph, TextLines.of(result.parsedText, result.root), [...used].map(([file, text]) => ({ file, text })));
   const analyzed = performance.now();
 
   const defs = definitions(result.root);

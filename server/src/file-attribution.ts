@@ -8,7 +8,6 @@
  */
 import type { LayerNode, ModelGraph, ModelNode, Reference, SourceRange } from '../../graph/model-graph';
 import type { ForeignReference, NameSite } from './snapshot';
-import type { LineIndex } from '../../analysis/syntax-tree';
 import { TextLines } from './text-lines';
 
 export interface Attribution {
@@ -17,9 +16,8 @@ export interface Attribution {
   foreignNameSites: NameSite[];
 }
 
-/** `lines`: the document's line index when the caller has it (the tree's). */
-export function attributeFiles(graph: ModelGraph, text: string, modules: { file: string; text: string }[], lines?: LineIndex): Attribution {
-  const own = new TextLines(text, lines);
+/** `own`: the analysed document's text. */
+export function attributeFiles(graph: ModelGraph, own: TextLines, modules: { file: string; text: string }[]): Attribution {
   const others = modules.map((m) => ({ file: m.file, index: new TextLines(m.text) }));
   const place = (range: SourceRange, matches: (source: string | undefined) => boolean): string | null | undefined => {
     if (matches(own.slice(range))) return null; // this document's
