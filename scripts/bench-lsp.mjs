@@ -8,7 +8,8 @@
 //   • server RSS after opening a 20-file workspace.
 //
 // Prints one JSON object on stdout (progress on stderr). Targets: completion/hover p50 ≤ 3 ms and
-// p95 < 10 ms at 5k lines; first analysis of the 20k-line file < 150 ms.
+// p95 < 10 ms at 5k lines; first analysis of a 20k-line file < 150 ms (the median over three files
+// the server never saw, opened one after another; each sample is printed).
 // `--quick` runs fewer iterations; `--no-pyright` skips the comparison.
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,9 @@ const ITERATIONS = quick ? 60 : 300;
 const MIN_ITERATIONS = 6;
 const TIME_BUDGET_MS = quick ? 20_000 : 60_000;
 const SIZES = [1000, 5000, 20000];
+/** The size of the first-analysis target, and the extra never-seen files of that size it is measured on. */
+const FIRST_ANALYSIS_SIZE = 20000;
+const VARIANT_TAGS = ['b', 'c'];
 const log = (m) => process.stderr.write(`[bench-lsp] ${m}\n`);
 
 // ───────────── generated Keras code ─────────────
@@ -86,6 +90,10 @@ async function startServer(kind, workspace) {
       await first;
       return performance.now() - started;
     },
+    async close(uri) {
+      versions.delete(uri);
+      await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    },
     async edit(uri, line, character, insert, removeLength = 0) {
       const version = versions.get(uri) + 1;
       versions.set(uri, version);
@@ -120,6 +128,11 @@ function stats(samples) {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
   return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(s[s.length - 1]) };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
 function round(ms) {
@@ -178,6 +191,25 @@ function analysisMsFromLogs(logs, uri) {
   return m ? { analysisMs: Number(m[1]), indexMs: Number(m[2]) } : null;
 }
 
+/**
+ * One first analysis is one noisy sample: right after the first file of this size, open (and close)
+ * a few more that differ only in their names, so each is still a file the server never analysed.
+ */
+async function firstAnalysesOfVariants(server, workspace, lines) {
+  const out = [];
+  for (const tag of VARIANT_TAGS) {
+    const text = generate(lines, tag);
+    const file = join(workspace, `gen_${lines / 1000}k_${tag}.py`);
+    writeFileSync(file, text);
+    const uri = pathToFileURL(file).href;
+    log(`${server.kind}: ${lines / 1000}k variant ${tag} open`);
+    const firstDiagnosticsMs = await server.open(uri, text);
+    out.push({ firstDiagnosticsMs, firstAnalysis: analysisMsFromLogs(server.logs, uri) });
+    await server.close(uri);
+  }
+  return out;
+}
+
 async function benchServer(kind) {
   const workspace = mkdtempSync(join(tmpdir(), `bench-lsp-${kind}-`));
   const result = { files: {} };
@@ -190,10 +222,13 @@ async function benchServer(kind) {
       const uri = pathToFileURL(join(workspace, name)).href;
       log(`${kind}: ${name} open`);
       const firstDiagnosticsMs = await server.open(uri, text);
+      const more = lines === FIRST_ANALYSIS_SIZE ? await firstAnalysesOfVariants(server, workspace, lines) : undefined;
       log(`${kind}: ${name} typing (${ITERATIONS} edits)`);
       const typing = await typingLatency(server, uri, text);
       const idle = await idleLatency(server, uri, text);
-      result.files[`${lines / 1000}k`] = { lines: text.split('\n').length, firstDiagnosticsMs: round(firstDiagnosticsMs), ...(kind === 'modelLens' ? { firstAnalysis: analysisMsFromLogs(server.logs, uri) } : {}), ...typing, idle };
+      const firstAnalysis = kind === 'modelLens' ? { firstAnalysis: analysisMsFromLogs(server.logs, uri) } : {};
+      const variants = more ? { variantFirstDiagnosticsMs: more.map((m) => round(m.firstDiagnosticsMs)), ...(kind === 'modelLens' ? { variantFirstAnalyses: more.map((m) => m.firstAnalysis) } : {}) } : {};
+      result.files[`${lines / 1000}k`] = { lines: text.split('\n').length, firstDiagnosticsMs: round(firstDiagnosticsMs), ...firstAnalysis, ...variants, ...typing, idle };
     }
     await server.stop();
 
@@ -232,7 +267,10 @@ const pyright = withPyright ? await benchServer('pyright') : null;
 
 const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
 const at5k = modelLens.files['5k'];
-const first20k = modelLens.files['20k'].firstAnalysis;
+const at20k = modelLens.files['20k'];
+// The first analyses of the three never-seen 20k files: the target is on their median (all are printed).
+const first20kSamples = [at20k.firstAnalysis, ...(at20k.variantFirstAnalyses ?? [])].map((a) => (a ? round(a.analysisMs + a.indexMs) : null));
+const first20k = first20kSamples.includes(null) ? null : median(first20kSamples);
 const report = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, iterations: ITERATIONS },
   notes: [
@@ -262,7 +300,7 @@ const report = {
     hoverP50At5kMs: { target: 3, actual: at5k.hover.p50, met: at5k.hover.p50 <= 3 },
     completionP95At5kMs: { target: 10, actual: at5k.completion.p95, met: at5k.completion.p95 < 10 },
     hoverP95At5kMs: { target: 10, actual: at5k.hover.p95, met: at5k.hover.p95 < 10 },
-    firstAnalysis20kMs: { target: 150, actual: first20k ? round(first20k.analysisMs + first20k.indexMs) : null, met: !!first20k && first20k.analysisMs + first20k.indexMs < 150 },
+    firstAnalysis20kMs: { target: 150, actual: first20k, met: first20k !== null && first20k < 150, statistic: 'median of the first analyses of 3 never-seen 20k-line files', samples: first20kSamples },
   },
 };
 console.log(JSON.stringify(report, null, 2));
