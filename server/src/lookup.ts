@@ -139,7 +139,15 @@ export class GraphLookup {
  * fact and not an artefact of analysis.
  */
 export function namesAreExact(model: ModelNode, graph: ModelGraph): boolean {
-  if (graph.truncated || model.error) return false;
+  return !model.error && layerNamesAreExact(model, graph);
+}
+
+/**
+ * The same for a model Keras refuses to build (a weight as an output, say): the names its layers
+ * will have once that is fixed, so that the user hears of every other mistake at once.
+ */
+export function layerNamesAreExact(model: ModelNode, graph: ModelGraph): boolean {
+  if (graph.truncated) return false;
   if (model.kind === 'subclassed') return false;
   if (model.kind === 'functional' && (model.outputs.length === 0 || model.outputs.includes('?'))) return false;
   if (model.inputs.includes('?')) return false;

@@ -207,6 +207,29 @@ model.get_layer("dense_9")
       assert.deepEqual((await diagnose(sparse)).diagnostics, []);
     });
 
+    it('a target that broadcasts: a warning for losses that train on it silently, an error for those that raise (as Keras 3 does)', async () => {
+      const program = (loss: string) => `import keras\nimport numpy as np\ninp = keras.Input(shape=(6,))\nmodel = keras.Model(inp, keras.layers.Dense(1)(inp))\n${loss}\nmodel.fit(np.zeros((50, 6)), np.zeros((50, 3)))\n`;
+      const verdict = async (loss: string) => {
+        const { diagnostics } = await diagnose(program(loss));
+        assert.deepEqual(codes(diagnostics), ['fit-target-shape'], loss);
+        return diagnostics[0];
+      };
+      const mse = await verdict('model.compile(optimizer="adam", loss="mse")');
+      assert.equal(mse.severity, 2);
+      assert.match(message(mse), /has shape \(50, 3\) but output 'dense' .* \(None, 1\); Keras does not raise: mse broadcasts/);
+      const bce = await verdict('model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy())');
+      assert.equal(bce.severity, 1);
+      assert.match(message(bce), /Keras raises when computing the loss \(BinaryCrossentropy needs equal shapes\)/);
+      const custom = await verdict('def my_loss(y_true, y_pred):\n    return keras.ops.mean((y_true - y_pred) ** 2)\nmodel.compile(optimizer="adam", loss=my_loss)');
+      assert.equal(custom.severity, 2);
+      assert.match(message(custom), /built-in losses such as mse broadcast these shapes silently/);
+      // Dimensions that cannot broadcast: every loss raises.
+      const wide = program('model.compile(optimizer="adam", loss="mse")').replace('Dense(1)', 'Dense(4)');
+      const [raises] = (await diagnose(wide)).diagnostics;
+      assert.equal(raises.severity, 1);
+      assert.match(message(raises), /\(None, 4\); Keras raises when computing the loss\.$/);
+    });
+
     it('Input(shape=...) disagreeing with the data', async () => {
       const text = `import keras\nimport numpy as np\ninputs = keras.Input(shape=(10,))\nmodel = keras.Model(inputs, keras.layers.Dense(1)(inputs))\nmodel.compile(loss="mse")\nmodel.fit(np.zeros((32, 784)), np.zeros((32, 1)))\n`;
       const { diagnostics } = await diagnose(text);
@@ -230,6 +253,26 @@ model2 = keras.Model(inputs, {"out": out, "w": dense.get_weights()})
       assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [
         ['weight-as-output', 'dense.kernel'],
         ['weight-as-output', 'dense.get_weights()'],
+      ]);
+    });
+
+    it("a weight as an output does not hide the model's other mistakes (Keras would report them one fix at a time)", async () => {
+      const text = `import numpy as np
+import keras
+from keras import layers
+tokens = keras.Input(shape=(40,), dtype="int32")
+emb = layers.Embedding(5000, 50)
+x = layers.Dense(24, name="dense_a")(emb(tokens))
+x = layers.Dense(24, name="dense_a")(x)
+model = keras.Model(tokens, [x, emb.embeddings])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.random.randint(0, 5000, size=(64, 30)), np.zeros((64, 40, 24)))
+`;
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [
+        ['duplicate-layer-name', 'dense_a'],
+        ['input-shape-mismatch', 'keras.Input(shape=(40,), dtype="int32")'],
+        ['weight-as-output', 'emb.embeddings'],
       ]);
     });
 

@@ -5,8 +5,8 @@
  * the analysis it relies on is approximate.
  */
 import type { Diagnostic, Range } from 'vscode-languageserver';
-import type { LayerNode, ModelNode, Shape } from '../../../graph/model-graph';
-import { namesAreExact } from '../lookup';
+import type { LayerNode, LossSpec, ModelNode, Shape } from '../../../graph/model-graph';
+import { layerNamesAreExact, namesAreExact } from '../lookup';
 import type { Fix } from '../snapshot';
 import { argument, callParts, enclosingFunction, nodeAtRange, rangeOfNode, sequenceElements, stringLiteral, unwrapParens, type Node } from '../tree';
 import {
@@ -77,7 +77,7 @@ function unknownNames(ctx: CheckContext): Diagnostic[] {
 function duplicateNames(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const model of ctx.graph.models) {
-    if (!namesAreExact(model, ctx.graph)) continue;
+    if (!layerNamesAreExact(model, ctx.graph)) continue;
     const byName = new Map<string, LayerNode[]>();
     for (const layer of model.layers) byName.set(layer.name, [...(byName.get(layer.name) ?? []), layer]);
     const taken = new Set(model.layers.map((l) => l.name));
@@ -172,23 +172,55 @@ function targetShapes(ctx: CheckContext, model: ModelNode, yShapes: (Shape | nul
   yShapes.forEach((target, i) => {
     const layer = model.layers.find((l) => l.name === model.outputs[i]);
     const output = singleShape(layer?.outputShape);
-    if (!target || !output || !layer || usesSparseLoss(model, i)) return;
-    if (target.length !== output.length || !target.slice(1).every((d, j) => d === null || output[j + 1] === null || d === output[j + 1])) {
-      if (target.length !== output.length && target.length < output.length) return; // (N,) labels vs (None, 1): Keras squeezes; not provable here
-      out.push(
-        diagnostic(rangeOfNode(elements[i]), Codes.targetShape, DiagnosticSeverity.Error, `Target ${yShapes.length > 1 ? `${i + 1} ` : ''}has shape ${formatDims(target)} but output '${layer.name}' of model ${modelLabel(model)} has shape ${formatDims(output)}; Keras raises when computing the loss.`, {
-          related: [{ location: { uri: ctx.uriOf(layer.file), range: layer.range }, message: `'${layer.name}' outputs ${formatDims(output)}` }],
-        }),
-      );
-    }
+    const loss = lossSpecFor(model, i);
+    if (!target || !output || !layer || isSparse(loss)) return;
+    if (target.length === output.length && target.slice(1).every((d, j) => d === null || output[j + 1] === null || d === output[j + 1])) return;
+    if (target.length < output.length) return; // (N,) labels vs (None, 1): Keras squeezes; not provable here
+    const verdict = shapeVerdict(target, output, loss);
+    const which = `Target ${yShapes.length > 1 ? `${i + 1} ` : ''}has shape ${formatDims(target)} but output '${layer.name}' of model ${modelLabel(model)} has shape ${formatDims(output)}`;
+    out.push(
+      diagnostic(rangeOfNode(elements[i]), Codes.targetShape, verdict.raises ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, `${which}; ${verdict.consequence}`, {
+        related: [{ location: { uri: ctx.uriOf(layer.file), range: layer.range }, message: `'${layer.name}' outputs ${formatDims(output)}` }],
+      }),
+    );
   });
   return out;
+}
+
+/** Built-in losses that check shapes themselves (the rest compute element-wise and broadcast). */
+const SHAPE_CHECKING_LOSSES = new Set(['binarycrossentropy', 'bce', 'categoricalcrossentropy', 'binaryfocalcrossentropy']);
+
+/**
+ * What Keras does with a target whose shape differs from the output's (checked against Keras 3 for
+ * 16 built-in losses): the crossentropies above raise; the others (mse, mae, huber, hinge, …)
+ * broadcast when every dimension matches or is 1, silently training on the wrong objective, and
+ * raise otherwise. A custom loss function may do either.
+ */
+function shapeVerdict(target: Shape, output: Shape, loss: LossSpec | undefined): { raises: boolean; consequence: string } {
+  const broadcasts = broadcastable(target.slice(1), output.slice(1));
+  const name = loss?.kind === 'builtin' ? loss.name : undefined;
+  if (name && SHAPE_CHECKING_LOSSES.has(name.toLowerCase().replace(/_/g, ''))) return { raises: true, consequence: `Keras raises when computing the loss (${name} needs equal shapes).` };
+  if (name && broadcasts) {
+    return { raises: false, consequence: `Keras does not raise: ${name} broadcasts the two shapes and compares every target value with every output value, which trains the model on the wrong objective.` };
+  }
+  if (name || !broadcasts) return { raises: true, consequence: 'Keras raises when computing the loss.' };
+  return { raises: false, consequence: 'built-in losses such as mse broadcast these shapes silently (the wrong objective) and crossentropies raise; check what the loss expects.' };
+}
+
+/** NumPy broadcasting of the non-batch dimensions, aligned from the right; an unknown dimension may match. */
+function broadcastable(a: Shape, b: Shape): boolean {
+  for (let i = 1; i <= Math.min(a.length, b.length); i++) {
+    const x = a[a.length - i];
+    const y = b[b.length - i];
+    if (x !== null && y !== null && x !== y && x !== 1 && y !== 1) return false;
+  }
+  return true;
 }
 
 function inputShapes(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const model of ctx.graph.models) {
-    if (model.kind === 'subclassed' || model.inputs.includes('?') || model.error) continue;
+    if (model.kind === 'subclassed' || model.inputs.includes('?')) continue;
     for (const fit of model.fit ?? []) {
       const xs = fit.xShapes ?? [];
       if (xs.length !== model.inputs.length) continue;
@@ -226,11 +258,17 @@ function singleShape(shape: LayerNode['outputShape'] | undefined): Shape | null 
   return shape as Shape;
 }
 
-function usesSparseLoss(model: ModelNode, output: number): boolean {
+/** The loss compile() gives output `output` (one loss for all, a list by position or a dict by name). */
+function lossSpecFor(model: ModelNode, output: number): LossSpec | undefined {
   const loss = model.compile?.loss;
-  if (!loss) return false;
-  const spec = Array.isArray(loss) ? loss[output] : 'kind' in loss ? loss : (loss as Record<string, { kind: string; name?: string }>)[model.outputs[output]];
-  return !!spec && 'name' in spec && typeof spec.name === 'string' && /sparse/i.test(spec.name);
+  if (!loss) return undefined;
+  if (Array.isArray(loss)) return loss[output];
+  return 'kind' in loss ? (loss as LossSpec) : (loss as Record<string, LossSpec>)[model.outputs[output]];
+}
+
+/** Sparse losses take class indices, not targets shaped like the output. */
+function isSparse(loss: LossSpec | undefined): boolean {
+  return !!loss && 'name' in loss && /sparse/i.test(loss.name);
 }
 
 // ───────────── model outputs that are not Keras tensors ─────────────
