@@ -27,6 +27,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   const uniqueWeights = [...ownWeights, ...collectWeights(layers, model.kind === 'subclassed' && model.built)];
   const total = model.built || model.kind !== 'subclassed' ? countParams(uniqueWeights) : null;
   const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
+  const unbuilt = isCertainlyUnbuilt(model);
   const node: ModelNode = {
     id: model.id,
     layerId: model.layer.id,
@@ -44,8 +45,9 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
     totalParams: layers.length === 0 && !model.built ? null : total,
     trainableParams: trainable,
     nonTrainableParams: total === null || trainable === null ? null : total - trainable,
-    approximate: model.layer.approximate || layerNodes.some((l) => l.nameSource === 'approximate' || l.outputShape === null),
+    approximate: model.layer.approximate || layerNodes.some((l) => l.nameSource === 'approximate' || (l.outputShape === null && !unbuilt)),
   };
+  if (unbuilt) node.unbuilt = true;
   if (model.outputKeys) node.outputKeys = model.outputKeys;
   if (model.outputSources) node.outputSources = model.outputSources;
   if (model.opaque) {
@@ -92,6 +94,11 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
   if (firstNode?.maskedInputs || approximateSource) node.inboundApproximate = true;
   if (layer.model) node.model = buildModelNode(rt, layer.model, []);
   return node;
+}
+
+/** Never built, and nothing that would build it ran (a call, fit, build) — in code that surely ran. */
+function isCertainlyUnbuilt(model: ModelObj): boolean {
+  return model.kind !== 'functional' && !model.built && !model.buildRequested && !model.opaque && model.layer.nodes.length === 0 && !model.layer.approximate;
 }
 
 /**

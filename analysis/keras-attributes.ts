@@ -140,6 +140,7 @@ export function layerMethod(rt: KerasRuntime, layer: LayerObj, name: string, arg
       if (model) fitLike(rt, model, name, args);
       return name === 'predict' ? unknown('predictions') : unknown('history');
     case 'build':
+      if (model) model.buildRequested = true;
       if (model) buildModel(rt, model, toDims(args.positional[0] ?? args.keywords.get('input_shape')), args.node, { explicit: true });
       else if (layer.spec && !layer.weights) {
         const shape = toDims(args.positional[0] ?? args.keywords.get('input_shape'));
@@ -195,6 +196,7 @@ export function getLayer(rt: KerasRuntime, model: ModelObj, args: CallArgs): Val
 }
 
 export function fitLike(rt: KerasRuntime, model: ModelObj, method: string, args: CallArgs): void {
+  model.buildRequested = true;
   let x = args.keywords.get('x') ?? args.positional[0];
   let y = args.keywords.get('y') ?? args.positional[1];
   if (x?.k === 'kobj' && x.cls === 'Dataset') {

@@ -71,6 +71,11 @@ export interface ModelObj {
   /** Output names when `outputs` was a dict. */
   outputKeys?: string[];
   built: boolean;
+  /**
+   * fit/evaluate/predict/train_on_batch or build() ran on this model: Keras built it then, even
+   * where the input shape is unknown here.
+   */
+  buildRequested?: boolean;
   /** Set for architectures we do not analyze (keras.applications.*): what it is. */
   opaque?: string;
   /** A subclassed model whose call() has run (its layers are built). */

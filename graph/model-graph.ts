@@ -168,6 +168,12 @@ export interface ModelNode {
   fit?: FitInfo[];
   /** Set when this model's layers or shapes involve unresolved parts. */
   approximate: boolean;
+  /**
+   * Set when Keras has certainly not built the model by the end of the code (a Sequential with no
+   * input shape, a subclassed model never called, fitted or built): it has no shapes or weights
+   * yet, and Keras's summary says "0 (unbuilt)". Not approximate: that is what Keras knows too.
+   */
+  unbuilt?: true;
 }
 
 /** What `model.compile(...)` received, as far as it resolved. */

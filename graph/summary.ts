@@ -99,30 +99,44 @@ export function formatCount(n: number | null): string {
   return n === null ? '?' : n.toLocaleString('en-US');
 }
 
-export function summaryTable(model: ModelNode): string {
+/** `4 layers · 52,485 params`; `~` where approximate; `unbuilt` for a model Keras has not built. */
+export function modelSize(model: ModelNode): string {
+  const approx = model.approximate ? '~' : '';
+  const layers = `${approx}${model.layers.length} layer${model.layers.length === 1 ? '' : 's'}`;
+  return model.unbuilt ? `${layers} · unbuilt` : `${layers} · ${approx}${formatCount(model.totalParams)} params`;
+}
+
+/** What Keras knows of an unbuilt model, and how the user gets it built. */
+export const UNBUILT_NOTE = 'Not built yet: Keras knows no shapes or parameters until the model gets an input shape (a `keras.Input(shape=...)` first, `model.build(input_shape)`, or a first call or `fit()`).';
+
+/** `notes`: end with the model's error and unbuilt state (callers that show them otherwise pass false). */
+export function summaryTable(model: ModelNode, notes = true): string {
   const functional = model.kind === 'functional';
   const header = ['Layer (type)', 'Output Shape', 'Param #', ...(functional ? ['Connected to'] : [])];
   const rows = model.layers.map((l) => [
     `${l.nameSource === 'approximate' ? '~' : ''}${l.name} (${l.className})`,
     formatShape(l.outputShape),
-    formatCount(l.params),
+    l.params === null && model.unbuilt ? '0 (unbuilt)' : formatCount(l.params),
     ...(functional ? [l.inbound.join(', ') || '-'] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-  const title = `Model: "${model.name}" (${model.kind}${model.approximate ? ', approximate' : ''}) line ${model.range.start.line + 1}`;
+  const state = model.approximate ? ', approximate' : model.unbuilt ? ', unbuilt' : '';
+  const title = `Model: "${model.name}" (${model.kind}${state}) line ${model.range.start.line + 1}`;
   const lines = [title, rule, line(header), rule, ...rows.map(line), rule];
-  lines.push(` Total params: ${formatCount(model.totalParams)}`);
-  lines.push(` Trainable params: ${formatCount(model.trainableParams)}`);
-  lines.push(` Non-trainable params: ${formatCount(model.nonTrainableParams)}`);
-  if (model.error) lines.push(` Error: ${model.error}`);
+  const count = (n: number | null) => (n === null && model.unbuilt ? '0 (unbuilt)' : formatCount(n));
+  lines.push(` Total params: ${count(model.totalParams)}`);
+  lines.push(` Trainable params: ${count(model.trainableParams)}`);
+  lines.push(` Non-trainable params: ${count(model.nonTrainableParams)}`);
+  if (notes && model.unbuilt) lines.push(` ${UNBUILT_NOTE.replace(/`/g, '')}`);
+  if (notes && model.error) lines.push(` Error: ${model.error}`);
   if (model.opaque) lines.push(` ${model.opaque}: its layers are not analyzed (shapes and params unknown).`);
   return lines.join('\n');
 }
 
 export function summaryText(graph: ModelGraph): string {
-  const parts = graph.models.map(summaryTable);
+  const parts = graph.models.map((m) => summaryTable(m));
   if (parts.length === 0) parts.push(`No Keras models found in ${graph.file}.`);
   if (graph.notes.length > 0) parts.push(['Notes:', ...graph.notes.map((n) => `  line ${n.line}: ${n.severity}: ${n.message}`)].join('\n'));
   if (graph.models.some((m) => m.approximate)) parts.push('~ marks approximate names; ? marks values that cannot be known without running the code.');

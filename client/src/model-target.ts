@@ -5,6 +5,7 @@
  */
 import type { LayerNode, ModelGraph, ModelNode, Position, SourceRange } from '../../graph/model-graph';
 import { walkLayers } from '../../graph/model-graph';
+import { modelSize } from '../../graph/summary';
 import type { ModelCommandArgs } from '../../protocol/protocol';
 
 /** What a command was invoked with, normalised. */
@@ -221,11 +222,10 @@ export function parseModelKey(key: string): { file: string; model: string } {
 
 /** One line for a quick pick: `model (functional) · 6 layers · 12,345 params`. */
 export function describeModel(model: ModelNode): { label: string; description: string; detail?: string } {
-  const params = model.totalParams === null ? '? params' : `${model.totalParams.toLocaleString('en-US')} params`;
   const vars = model.variables.length ? `${model.variables.join(', ')} = ` : '';
   return {
     label: model.name,
-    description: `${vars}${model.className} · ${model.layers.length} layers · ${model.approximate ? '~' : ''}${params}`,
+    description: `${vars}${model.className} · ${modelSize(model)}`,
     ...(model.file ? { detail: `from ${model.file}` } : { detail: `line ${model.range.start.line + 1}` }),
   };
 }

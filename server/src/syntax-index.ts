@@ -172,7 +172,8 @@ function getLayerCalls(lines: TextLines, root: Node, lookup: GraphLookup, string
 
 /** Keys of `compile(loss={...}, loss_weights={...}, metrics={...})` and `fit(y={...})`. */
 function outputKeys(lines: TextLines, root: Node, lookup: GraphLookup, strings: StringCollector): void {
-  for (const call of callsMatching(lines, root, /\.\s*(?:compile|fit|evaluate|train_on_batch)\s*\((?=[^()]*(?:\([^()]*\)[^()]*)*\{)/g)) {
+  // Up to two levels of parentheses before the `{` (`fit(np.zeros((8, 4)), {...})`).
+  for (const call of callsMatching(lines, root, /\.\s*(?:compile|fit|evaluate|train_on_batch)\s*\((?=[^()]*(?:\((?:[^()]|\([^()]*\))*\)[^()]*)*\{)/g)) {
     const parts = callParts(call);
     if (!parts) continue;
     const dicts =

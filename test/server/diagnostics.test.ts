@@ -230,6 +230,29 @@ model.get_layer("dense_9")
       assert.match(message(raises), /\(None, 4\); Keras raises when computing the loss\.$/);
     });
 
+    it('a typo in a fit(y={...}) key, after arguments with nested parentheses', async () => {
+      const text = `${FUNCTIONAL}import numpy as np\nmodel.compile(optimizer="adam", loss="mse")\nmodel.fit(np.zeros((8, 784)), {"probs": np.zeros((8, 10)), "featres": np.zeros((8, 32))})\n`;
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [['unknown-output', 'featres']]);
+      assert.match(message(diagnostics[0]), /Did you mean 'features'\?/);
+    });
+
+    it('a list of losses that does not match the outputs, a loss dict missing one (as Keras 3 behaves)', async () => {
+      const compile = (loss: string) => `${FUNCTIONAL}model.compile(optimizer="adam", loss=${loss})\n`;
+      const [longer] = (await diagnose(compile('["mse", "mse", "mse"]'))).diagnostics;
+      assert.equal(longer.code, 'compile-loss-count');
+      assert.equal(longer.severity, 1);
+      assert.match(message(longer), /has 2 outputs \('probs', 'features'\) but compile\(\) is given 3 losses; Keras raises at fit\(\)/);
+      const [shorter] = (await diagnose(compile('["mse"]'))).diagnostics;
+      assert.equal(shorter.severity, 2);
+      assert.match(message(shorter), /'features' gets no loss, so Keras does not train it/);
+      const [missing] = (await diagnose(compile('{"probs": "mse"}'))).diagnostics;
+      assert.match(message(missing), /The loss dict has no entry for 'features' .*; Keras raises at fit\(\)/);
+      for (const fine of ['"mse"', '("mse", "mae")', '{"probs": "mse", "features": "mae"}']) assert.deepEqual((await diagnose(compile(fine))).diagnostics, [], fine);
+      // One output: Keras takes a list of any length.
+      assert.deepEqual((await diagnose(`import keras\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\nm.compile(loss=["mse", "mse"])\n`)).diagnostics, []);
+    });
+
     it('Input(shape=...) disagreeing with the data', async () => {
       const text = `import keras\nimport numpy as np\ninputs = keras.Input(shape=(10,))\nmodel = keras.Model(inputs, keras.layers.Dense(1)(inputs))\nmodel.compile(loss="mse")\nmodel.fit(np.zeros((32, 784)), np.zeros((32, 1)))\n`;
       const { diagnostics } = await diagnose(text);

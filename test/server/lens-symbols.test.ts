@@ -55,6 +55,18 @@ describe('code lens, symbols, model graph, settings', () => {
     assert.equal(Commands.trainAndInspect, 'modelLens.trainAndInspect');
   });
 
+  it('says "unbuilt" (as Keras does), not approximate, for a model that has no input shape yet', async () => {
+    const text = `import keras\nfrom keras import layers\nmodel = keras.Sequential([layers.Dense(32, activation="relu"), layers.Dense(1)])\nbuilt = keras.Sequential([layers.Dense(2)])\nbuilt.build((None, 7))\n`;
+    await client.open('unbuilt.py', text);
+    const titles = (await client.codeLenses('unbuilt.py')).filter((l) => l.command?.command === Commands.showModelSummary).map((l) => l.command?.title);
+    assert.deepEqual(titles, ['2 layers · unbuilt', '1 layer · 16 params']);
+    const hover = await client.hover('unbuilt.py', { line: 2, character: 2 });
+    const markdown = (hover!.contents as { value: string }).value;
+    assert.match(markdown, /0 \(unbuilt\)/);
+    assert.match(markdown, /_Not built yet: Keras knows no shapes or parameters until the model gets an input shape/);
+    assert.doesNotMatch(markdown, /approximate/);
+  });
+
   it('lists models and their layers as document symbols', async () => {
     const symbols = await client.documentSymbols('two.py');
     assert.deepEqual(

@@ -4,7 +4,7 @@
  */
 import type { CancellationToken, CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
 import type { ModelNode } from '../../../graph/model-graph';
-import { formatCount } from '../../../graph/summary';
+import { modelSize } from '../../../graph/summary';
 import { Commands, type ModelCommandArgs } from '../../../protocol/protocol';
 import type { DocumentStore, Snapshot } from '../documents';
 import type { Settings } from '../settings';
@@ -19,8 +19,7 @@ export async function provideCodeLenses(store: DocumentStore, settings: Settings
     if (!anchor || usedLines.has(anchor.start.line)) continue;
     usedLines.add(anchor.start.line);
     const args: ModelCommandArgs = { uri: snapshot.uri, modelId: model.id, modelName: model.name };
-    const approx = model.approximate ? '~' : '';
-    lenses.push({ range: anchor, command: { title: `${approx}${model.layers.length} layers · ${approx}${formatCount(model.totalParams)} params`, command: Commands.showModelSummary, arguments: [args] } });
+    lenses.push({ range: anchor, command: { title: modelSize(model), command: Commands.showModelSummary, arguments: [args] } });
     lenses.push({ range: anchor, command: { title: '▶ Train & Inspect', command: Commands.trainAndInspect, arguments: [args] } });
   }
   return lenses;

@@ -23,6 +23,7 @@ export const Codes = {
   duplicateLayerName: 'duplicate-layer-name',
   lossExtraArguments: 'loss-extra-arguments',
   targetCount: 'fit-target-count',
+  lossCount: 'compile-loss-count',
   targetShape: 'fit-target-shape',
   inputShape: 'input-shape-mismatch',
   weightAsOutput: 'weight-as-output',

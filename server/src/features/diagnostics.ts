@@ -27,6 +27,7 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
     ...unknownNames(ctx),
     ...duplicateNames(ctx),
     ...lossArityDiagnostics(ctx),
+    ...compileLosses(ctx),
     ...fitTargets(ctx),
     ...inputShapes(ctx),
     ...weightOutputs(ctx),
@@ -137,6 +138,46 @@ function builderCall(ctx: CheckContext, model: ModelNode): Range | undefined {
 
 function freshName(name: string, taken: Set<string>): string {
   for (let i = 1; ; i++) if (!taken.has(`${name}_${i}`)) return `${name}_${i}`;
+}
+
+// ───────────── losses given to compile() ─────────────
+
+/**
+ * A list of losses longer than the outputs, or a dict missing some: Keras raises at fit(). A shorter
+ * list: the outputs left over get no loss and are silently not trained (Keras only warns that
+ * gradients do not exist).
+ */
+function compileLosses(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const model of ctx.graph.models) {
+    const loss = model.compile?.loss;
+    // A single-output model takes a list of losses without complaint (checked in Keras 3).
+    if (!loss || model.compile?.file || !outputsKnown(model, ctx) || (model.outputKeys ?? model.outputs).length < 2) continue;
+    const call = ctx.callAt(model.compile!.range, 'compile');
+    const node = call ? argument(call, 'loss', 1) : undefined;
+    if (!node) continue;
+    const outputs = model.outputKeys ?? model.outputs;
+    const literal = unwrapParens(node);
+    if (Array.isArray(loss) && (literal.type === 'list' || literal.type === 'tuple') && loss.length !== outputs.length) {
+      out.push(lossListDiagnostic(model, rangeOfNode(node), loss.length, outputs));
+    } else if (!Array.isArray(loss) && !('kind' in loss) && literal.type === 'dictionary') {
+      const missing = outputs.filter((o) => !(o in loss));
+      const extra = Object.keys(loss).some((k) => !outputs.includes(k)); // reported as unknown-output
+      if (missing.length > 0 && !extra) {
+        out.push(
+          diagnostic(rangeOfNode(node), Codes.lossCount, DiagnosticSeverity.Error, `The loss dict has no entry for ${quoteList(missing)} of model ${modelLabel(model)}; Keras raises at fit() ("Expected keys ${quoteList(outputs)} in loss dict").`),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function lossListDiagnostic(model: ModelNode, range: Range, count: number, outputs: string[]): Diagnostic {
+  const has = `Model ${modelLabel(model)} has ${outputs.length} output${outputs.length === 1 ? '' : 's'} (${quoteList(outputs)}) but compile() is given ${count} loss${count === 1 ? '' : 'es'}`;
+  if (count > outputs.length) return diagnostic(range, Codes.lossCount, DiagnosticSeverity.Error, `${has}; Keras raises at fit() ("The path: (${outputs.length},) in the \`loss\` argument can't be found").`);
+  const untrained = outputs.slice(count);
+  return diagnostic(range, Codes.lossCount, DiagnosticSeverity.Warning, `${has}: ${quoteList(untrained)} get${untrained.length === 1 ? 's' : ''} no loss, so Keras does not train ${untrained.length === 1 ? 'it' : 'them'} (it only warns that gradients do not exist).`);
 }
 
 // ───────────── data given to fit() ─────────────

@@ -3,7 +3,7 @@
  */
 import { SymbolKind, type CancellationToken, type DocumentSymbol, type DocumentSymbolParams, type Range } from 'vscode-languageserver';
 import type { ModelNode } from '../../../graph/model-graph';
-import { formatCount, formatShape } from '../../../graph/summary';
+import { formatShape, modelSize } from '../../../graph/summary';
 import type { DocumentStore } from '../documents';
 import { comparePositions } from '../positions';
 import { anchorOf } from './code-lens';
@@ -26,7 +26,7 @@ export async function provideDocumentSymbols(store: DocumentStore, params: Docum
     const selection = model.file ? anchor : model.range;
     symbols.push({
       name: modelName(model),
-      detail: `${model.kind} · ${model.layers.length} layers · ${formatCount(model.totalParams)} params`,
+      detail: `${model.kind} · ${modelSize(model)}`,
       kind: SymbolKind.Class,
       range: enclosing([anchor, selection, ...children.map((c) => c.range)]),
       selectionRange: selection,

@@ -2,7 +2,7 @@
  * How layers and models read in completions and hovers: one-line details and Markdown tables.
  */
 import type { ConfigValue, LayerNode, ModelNode } from '../../../graph/model-graph';
-import { formatCount, formatShape, summaryTable } from '../../../graph/summary';
+import { formatCount, formatShape, modelSize, summaryTable, UNBUILT_NOTE } from '../../../graph/summary';
 
 /** Configuration keys worth showing first, in this order; others follow when short. */
 const KEY_CONFIG = [
@@ -79,9 +79,10 @@ function inboundOf(layer: LayerNode, model: ModelNode | undefined): string[] {
 }
 
 export function modelMarkdown(model: ModelNode, location: string | undefined, withTable: boolean): string {
-  const title = `**\`${model.name}\`** · ${model.kind} model${model.variables.length ? ` (\`${model.variables.join('`, `')}\`)` : ''} · ${model.layers.length} layers · ${formatCount(model.totalParams)} params`;
+  const title = `**\`${model.name}\`** · ${model.kind} model${model.variables.length ? ` (\`${model.variables.join('`, `')}\`)` : ''} · ${modelSize(model)}`;
   const parts = [title];
-  if (withTable) parts.push('', '```text', summaryTable(model), '```');
+  if (withTable) parts.push('', '```text', summaryTable(model, false), '```');
+  if (model.unbuilt) parts.push('', `_${UNBUILT_NOTE}_`);
   if (model.approximate) parts.push('', '_Partly approximate: some names or shapes depend on code that cannot be followed statically (marked `~` / `?`)._');
   if (model.error) parts.push('', `**Keras would raise:** ${model.error}`);
   if (location) parts.push('', location);
