@@ -101,6 +101,31 @@ describe('hover', () => {
     }
   });
 
+  it('on a weight (`layer.kernel`, `get_layer(...).bias`, `emb.embeddings`): its Keras path, shape, values, and why it is no output', async () => {
+    const kernel = await hoverAt(`${MLP}\nw = hidden.ker|nel\n`);
+    assert.match(kernel, /\*\*`hidden\/kernel`\*\* · weight of layer `hidden` \(`Dense`\) in model `mlp \(model\)`/);
+    assert.match(kernel, /\| Shape \| `\(784, 64\)` \|\n\| Values \| 50,176 \|\n\| Trainable \| yes \|/);
+    assert.match(kernel, /not a Keras tensor: it cannot be a model output\. To penalise it, pass `kernel_regularizer=`/);
+    const bias = await hoverAt(`${MLP}\nb = model.get_layer("probs").bi|as\n`);
+    assert.match(bias, /\*\*`probs\/bias`\*\*[^]*\| Shape \| `\(10,\)` \|/);
+    const embeddings = await hoverAt(`import keras\ntokens = keras.Input(shape=(40,), dtype="int32")\nemb = keras.layers.Embedding(5000, 50, name="emb")\nx = emb(tokens)\nm = keras.Model(tokens, [x, emb.embed|dings])\n`);
+    assert.match(embeddings, /\*\*`emb\/embeddings`\*\*[^]*\| Shape \| `\(5000, 50\)` \|\n\| Values \| 250,000 \|/);
+  });
+
+  it("on a subclassed model's `self.<layer>` attributes, where they are set and where call() uses them", async () => {
+    const program = (body: string) => `import keras\nimport numpy as np\nclass Net(keras.Model):\n    def __init__(self):\n        super().__init__()\n${body}\n    def call(self, x):\n        return self.head(self.body(x))\nnet = Net()\nnet(np.zeros((2, 5)))\n`;
+    const layersOf = `        self.body = keras.layers.Dense(8, name="body")\n        self.head = keras.layers.Dense(2, name="head")`;
+    const set = await hoverAt(program(layersOf.replace('self.body =', 'self.bo|dy =')));
+    assert.match(set, /\*\*`body`\*\* · `Dense` in model `net`[^]*\| Output shape \| `\(None, 8\)` \|\n\| Params \| 48 \|/);
+    const used = await hoverAt(program(layersOf).replace('return self.head(', 'return self.he|ad('));
+    assert.match(used, /\*\*`head`\*\* · `Dense`[^]*\| Params \| 18 \|/);
+  });
+
+  it('counts the weights Keras does not train (BatchNormalization statistics)', async () => {
+    const md = await hoverAt(`import keras\nm = keras.Sequential([keras.Input((8,)), keras.layers.Dense(128), keras.layers.BatchNormalization(name="b|n")])\n`);
+    assert.match(md, /\| Params \| 512 \(256 non-trainable\) \|/);
+  });
+
   it('marks approximate names and unknown shapes', async () => {
     const md = await hoverAt(`import keras
 from keras import layers

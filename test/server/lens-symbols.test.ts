@@ -67,6 +67,13 @@ describe('code lens, symbols, model graph, settings', () => {
     assert.doesNotMatch(markdown, /approximate/);
   });
 
+  it('marks a model Keras cannot build (a weight as an output)', async () => {
+    const text = `import keras\ninputs = keras.Input(shape=(4,))\ndense = keras.layers.Dense(3)\nmodel = keras.Model(inputs, [dense(inputs), dense.kernel])\n`;
+    await client.open('refused.py', text);
+    const titles = (await client.codeLenses('refused.py')).filter((l) => l.command?.command === Commands.showModelSummary).map((l) => l.command?.title);
+    assert.deepEqual(titles, ['$(warning) 2 layers · 15 params · Keras cannot build it']);
+  });
+
   it('lists models and their layers as document symbols', async () => {
     const symbols = await client.documentSymbols('two.py');
     assert.deepEqual(

@@ -1,5 +1,6 @@
 /**
- * Above each model: `N layers · P params` (opens the summary) and `▶ Train & Inspect`. The lens
+ * Above each model: `N layers · P params` (opens the summary; marked when Keras cannot build the
+ * model) and `▶ Train & Inspect`. The lens
  * sits where the code gets hold of the model (`model = build_model(...)`), else on its construction.
  */
 import type { CancellationToken, CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
@@ -19,7 +20,9 @@ export async function provideCodeLenses(store: DocumentStore, settings: Settings
     if (!anchor || usedLines.has(anchor.start.line)) continue;
     usedLines.add(anchor.start.line);
     const args: ModelCommandArgs = { uri: snapshot.uri, modelId: model.id, modelName: model.name };
-    lenses.push({ range: anchor, command: { title: modelSize(model), command: Commands.showModelSummary, arguments: [args] } });
+    // A model Keras refuses to build says so where its size is shown (the diagnostic says why).
+    const title = model.error ? `$(warning) ${modelSize(model)} · Keras cannot build it` : modelSize(model);
+    lenses.push({ range: anchor, command: { title, command: Commands.showModelSummary, arguments: [args] } });
     lenses.push({ range: anchor, command: { title: '▶ Train & Inspect', command: Commands.trainAndInspect, arguments: [args] } });
   }
   return lenses;

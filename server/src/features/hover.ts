@@ -4,13 +4,13 @@
  * neighbours; for a model, its summary table. Answers from the last finished analysis (with edits
  * since mapped back), so it stays fast while typing.
  */
-import { MarkupKind, type CancellationToken, type Hover, type HoverParams } from 'vscode-languageserver';
+import { MarkupKind, type CancellationToken, type Hover, type HoverParams, type Position } from 'vscode-languageserver';
 import type { LayerNode, ModelNode } from '../../../graph/model-graph';
 import { formatShape } from '../../../graph/summary';
 import type { DocumentStore, Snapshot, TypingView } from '../documents';
 import type { Settings } from '../settings';
-import { layerMarkdown, modelMarkdown } from './layer-text';
-import { indexedStringAt, layerAroundPosition, layersOfString, modelAroundPosition } from './targets';
+import { layerMarkdown, modelMarkdown, weightMarkdown } from './layer-text';
+import { indexedStringAt, layerAroundPosition, layerOfReceiver, layersOfString, modelAroundPosition, selfAttributeLayer, type CurrentText } from './targets';
 import { tokenAt, type Token } from './token-at';
 
 export async function provideHover(store: DocumentStore, settings: Settings, params: HoverParams, token: CancellationToken): Promise<Hover | null> {
@@ -21,7 +21,8 @@ export async function provideHover(store: DocumentStore, settings: Settings, par
   const target = tokenAt(line, position);
   if (!target) return null;
   const view = await store.typingViewOrFirst(params.textDocument.uri, token);
-  const content = target.kind === 'string' ? stringHover(view, target) : identifierHover(view, target);
+  const current = { text: doc.doc.getText(), positionAt: (offset: number) => doc.doc.positionAt(offset), lineOffset: doc.doc.offsetAt({ line: position.line, character: 0 }), line };
+  const content = target.kind === 'string' ? stringHover(view, target) : identifierHover(view, target, current);
   if (!content) return null;
   const markdown = typeof content === 'string' ? content : modelMarkdown(content.model, locationOf(view.snapshot, content.model.range, content.model.file), (await settings.for(params.textDocument.uri)).hover.summaryTable);
   return { contents: { kind: MarkupKind.Markdown, value: markdown }, range: target.range };
@@ -42,11 +43,18 @@ function stringHover(view: TypingView, target: Extract<Token, { kind: 'string' }
   return layerMarkdown(first.layer, first.model, locationOf(snapshot, first.layer.range, first.layer.file)) + also;
 }
 
-function identifierHover(view: TypingView, target: Extract<Token, { kind: 'identifier' }>): HoverContent | undefined {
+/** The current text of the document, and the hovered line. */
+type HoverText = CurrentText & { lineOffset: number; line: string };
+
+function identifierHover(view: TypingView, target: Extract<Token, { kind: 'identifier' }>, current: HoverText): HoverContent | undefined {
   const snapshot = view.snapshot;
   const lookup = snapshot.lookup;
   const at = view.toSnapshot(target.range.start);
   if (!at) return undefined; // typed since the last analysis: nothing is known about it yet
+  if (target.afterDot) {
+    const attribute = attributeHover(view, target, current, at);
+    if (attribute) return attribute;
+  }
   if (!target.afterDot) {
     const binding = lookup.bindingAt(target.name, at);
     if (binding) {
@@ -65,6 +73,21 @@ function identifierHover(view: TypingView, target: Extract<Token, { kind: 'ident
   if (model && (!layer || model.span <= layer.span)) return { model: model.model };
   if (layer) return layerMarkdown(layer.layer, layer.model, locationOf(snapshot, layer.layer.range, layer.layer.file));
   return undefined;
+}
+
+/** `dense.kernel`, `model.get_layer("x").bias`: the weight; `self.dense` in a subclassed model: the layer. */
+function attributeHover(view: TypingView, target: Extract<Token, { kind: 'identifier' }>, current: HoverText, at: Position): HoverContent | undefined {
+  const snapshot = view.snapshot;
+  const before = current.line.slice(0, target.range.start.character);
+  const prefix = before.replace(/\.\s*$/, '');
+  const receiver = layerOfReceiver(snapshot, current, prefix, current.lineOffset + prefix.length, at, view.toSnapshot);
+  const weight = receiver?.layer.weights.find((w) => w.name === target.name);
+  if (receiver && weight) return weightMarkdown(weight, receiver.layer, receiver.model, locationOf(snapshot, receiver.layer.range, receiver.layer.file));
+  if (!/\bself\s*\.\s*$/.test(before)) return undefined;
+  const held = selfAttributeLayer(snapshot, current, target.name, current.lineOffset + target.range.start.character, view.toSnapshot);
+  if (!held) return undefined;
+  if (held.layer.model && held.layer.model.layers.length > 0) return { model: held.layer.model };
+  return layerMarkdown(held.layer, held.model, locationOf(snapshot, held.layer.range, held.layer.file));
 }
 
 function bindingLead(kind: string, variable: string, layer: LayerNode): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * How layers and models read in completions and hovers: one-line details and Markdown tables.
  */
-import type { ConfigValue, LayerNode, ModelNode } from '../../../graph/model-graph';
+import type { ConfigValue, LayerNode, ModelNode, WeightInfo } from '../../../graph/model-graph';
 import { formatCount, formatShape, modelSize, summaryTable, UNBUILT_NOTE } from '../../../graph/summary';
 
 /** Configuration keys worth showing first, in this order; others follow when short. */
@@ -54,7 +54,7 @@ export function keyConfig(layer: LayerNode, limit = 8): [string, string][] {
 export function layerMarkdown(layer: LayerNode, model: ModelNode | undefined, location: string | undefined, lead?: string): string {
   const rows: [string, string][] = [
     ['Output shape', `\`${formatShape(layer.outputShape)}\``],
-    ['Params', `${formatCount(layer.params)}${layer.trainable ? '' : ' (frozen: trainable=False)'}`],
+    ['Params', `${formatCount(layer.params)}${layer.trainable ? nonTrainablePart(layer) : ' (frozen: trainable=False)'}`],
     ['Trainable', layer.trainable ? 'yes' : 'no'],
   ];
   if (layer.kernelShape) rows.push(['Kernel', `\`${formatShape(layer.kernelShape)}\``]);
@@ -91,4 +91,43 @@ export function modelMarkdown(model: ModelNode, location: string | undefined, wi
 
 function escapeTable(s: string): string {
   return s.replace(/\|/g, '\\|');
+}
+
+/** The layer argument that regularises each weight (Keras's `*_regularizer` names). */
+const REGULARIZER_OF: Record<string, string> = {
+  kernel: 'kernel_regularizer',
+  bias: 'bias_regularizer',
+  embeddings: 'embeddings_regularizer',
+  gamma: 'gamma_regularizer',
+  beta: 'beta_regularizer',
+  recurrent_kernel: 'recurrent_regularizer',
+  depthwise_kernel: 'depthwise_regularizer',
+  pointwise_kernel: 'pointwise_regularizer',
+};
+
+/** ` (128 non-trainable)` for a layer with statistics Keras does not train (BatchNormalization's moving mean and variance). */
+function nonTrainablePart(layer: LayerNode): string {
+  const frozen = layer.weights.filter((w) => !w.trainable).map(valueCount);
+  if (frozen.length === 0) return '';
+  return frozen.includes(null) ? ' (some non-trainable)' : ` (${formatCount((frozen as number[]).reduce((a, b) => a + b, 0))} non-trainable)`;
+}
+
+function valueCount(weight: WeightInfo): number | null {
+  return weight.shape && weight.shape.every((d) => d !== null) ? (weight.shape as number[]).reduce((a, b) => a * b, 1) : null;
+}
+
+/** Markdown for one weight of a layer (`dense.kernel`): Keras's variable path, shape, count. */
+export function weightMarkdown(weight: WeightInfo, layer: LayerNode, model: ModelNode | undefined, location: string | undefined): string {
+  const count = valueCount(weight);
+  const title = `**\`${layer.name}/${weight.name}\`** · weight of layer \`${layer.name}\` (\`${layer.className}\`)${model ? ` in model \`${modelLabel(model)}\`` : ''}`;
+  const rows: [string, string][] = [
+    ['Shape', `\`${formatShape(weight.shape)}\``],
+    ['Values', formatCount(count)],
+    ['Trainable', weight.trainable ? 'yes' : 'no (updated by the layer, not by gradients)'],
+  ];
+  const regularizer = REGULARIZER_OF[weight.name];
+  const advice = regularizer ? ` To penalise it, pass \`${regularizer}=\` to the layer (Keras adds the penalty to the loss).` : '';
+  const parts = [title, '', '| | |', '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '', `_A weight (a Keras \`Variable\`), not a Keras tensor: it cannot be a model output.${advice}_`];
+  if (location) parts.push('', location);
+  return parts.join('\n');
 }

@@ -64,3 +64,52 @@ export function modelAroundPosition(snapshot: Snapshot, pos: Position): { model:
 export function layerKeys(snapshot: Snapshot, layers: LayerNode[]): Set<string> {
   return new Set(layers.map((l) => snapshot.lookup.layerKey(l)));
 }
+
+/**
+ * The layer a `self.NAME` attribute holds (a subclassed model's or custom layer's sublayer): the
+ * nearest `self.NAME = <construction>` at or before the cursor, else the first after, matched to
+ * the graph by where the construction starts. Reads the current text; `toSnapshot` maps its
+ * positions to the analysis.
+ */
+export function selfAttributeLayer(snapshot: Snapshot, doc: CurrentText, name: string, cursor: number, toSnapshot: (p: Position) => Position | null): LayerInModel | undefined {
+  let chosen: LayerInModel | undefined;
+  for (const m of doc.text.matchAll(new RegExp(`\\bself\\.${name}\\s*=(?!=)\\s*`, 'g'))) {
+    const start = toSnapshot(doc.positionAt(m.index! + m[0].length));
+    const entry = start && layerConstructedAt(snapshot, start);
+    if (!entry) continue;
+    if (m.index! > cursor && chosen) break;
+    chosen = entry;
+    if (m.index! > cursor) break;
+  }
+  return chosen;
+}
+
+export interface CurrentText {
+  text: string;
+  positionAt(offset: number): Position;
+}
+
+function layerConstructedAt(snapshot: Snapshot, pos: Position): LayerInModel | undefined {
+  for (const model of snapshot.graph.models) {
+    for (const layer of model.layers) if (!layer.file && comparePositions(layer.range.start, pos) === 0) return { layer, model };
+  }
+  return undefined;
+}
+
+/**
+ * The layer an expression ending a line prefix holds: `dense`, `self.dense`, or
+ * `model.get_layer("dense")` (what comes before `.kernel`, say).
+ */
+export function layerOfReceiver(snapshot: Snapshot, doc: CurrentText, prefix: string, prefixOffset: number, at: Position, toSnapshot: (p: Position) => Position | null): LayerInModel | undefined {
+  const getLayer = /(?:(\w+)\s*\.\s*)?get_layer\(\s*(?:name\s*=\s*)?(["'])(\w+)\2\s*\)\s*$/.exec(prefix);
+  if (getLayer) {
+    const model = snapshot.lookup.modelForReceiver(getLayer[1] ?? null, at);
+    return snapshot.lookup.layersNamed(getLayer[3], model ? [model] : undefined)[0];
+  }
+  const attribute = /\bself\s*\.\s*(\w+)\s*$/.exec(prefix);
+  if (attribute) return selfAttributeLayer(snapshot, doc, attribute[1], prefixOffset, toSnapshot);
+  const variable = /(?:^|[^.\w])(\w+)\s*$/.exec(prefix);
+  const binding = variable ? snapshot.lookup.bindingAt(variable[1], at) : undefined;
+  if (!binding || binding.kind !== 'layer_variable') return undefined;
+  return snapshot.lookup.layer(binding.layerId)[0];
+}
