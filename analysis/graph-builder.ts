@@ -27,7 +27,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   const uniqueWeights = [...ownWeights, ...collectWeights(layers, model.kind === 'subclassed' && model.built)];
   const total = model.built || model.kind !== 'subclassed' ? countParams(uniqueWeights) : null;
   const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
-  const unbuilt = isCertainlyUnbuilt(model);
+  const unbuilt = isCertainlyUnbuilt(model, layers);
   const node: ModelNode = {
     id: model.id,
     layerId: model.layer.id,
@@ -56,7 +56,10 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
     node.approximate = true;
   }
   if (model.layer.file) node.file = model.layer.file;
-  if (model.invalidOutputs) node.error = `outputs include ${model.invalidOutputs.join(', ')}; Keras raises when building this model`;
+  if (model.invalidInputs) {
+    node.error = `inputs include ${model.invalidInputs.join(', ')}; Keras raises when building this model`;
+    node.errorAt = 'inputs';
+  } else if (model.invalidOutputs) node.error = `outputs include ${model.invalidOutputs.join(', ')}; Keras raises when building this model`;
   if (model.compile) node.compile = compileInfo(rt, model);
   if (model.fits.length > 0) node.fit = model.fits.map((f) => fitInfo(rt, f));
   return node;
@@ -96,9 +99,13 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
   return node;
 }
 
-/** Never built, and nothing that would build it ran (a call, fit, build) — in code that surely ran. */
-function isCertainlyUnbuilt(model: ModelObj): boolean {
-  return model.kind !== 'functional' && !model.built && !model.buildRequested && !model.opaque && model.layer.nodes.length === 0 && !model.layer.approximate;
+/**
+ * Never built, nothing that would build it ran (a call, fit, build) in code that surely ran, and
+ * none of its layers has weights (a subclassed model holding built sub-models has a summary).
+ */
+function isCertainlyUnbuilt(model: ModelObj, layers: LayerObj[]): boolean {
+  if (model.kind === 'functional' || model.built || model.buildRequested || model.opaque || model.layer.approximate) return false;
+  return model.layer.nodes.length === 0 && layers.every((l) => !l.weights);
 }
 
 /**

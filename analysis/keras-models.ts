@@ -63,7 +63,14 @@ export function makeFunctional(rt: KerasRuntime, args: CallArgs): Value {
 }
 
 export function initFunctional(rt: KerasRuntime, model: ModelObj, inputs: Value, outputs: Value, args: CallArgs): void {
-  model.inputs = flattenTensors(inputs).tensors;
+  const flatInputs = flattenTensors(inputs);
+  model.inputs = flatInputs.tensors;
+  // `inputs=seq.input` of a Sequential (Keras 3 has `inputs`, not `input`), a weight, …: Keras raises.
+  const badInputs = flatInputs.invalid;
+  if (badInputs.length > 0) {
+    model.invalidInputs = badInputs;
+    rt.interp.notes.note(args.node.startPosition.row + 1, 'error', `model inputs include ${badInputs.join(', ')} (Keras raises when building this model)`);
+  }
   const flat = flattenTensors(outputs);
   model.outputs = flat.tensors;
   model.outputSources = flat.sources;

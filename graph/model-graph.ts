@@ -157,6 +157,8 @@ export interface ModelNode {
   outputKeys?: string[];
   /** Set when Keras itself would refuse to build this model (e.g. a weight passed as an output). */
   error?: string;
+  /** Which argument `error` is about, when it is the inputs (else the outputs). */
+  errorAt?: 'inputs';
   /** Set for architectures whose layers are not analyzed (e.g. `keras.applications.MobileNetV2`). */
   opaque?: string;
   /** Layers in Keras's `model.layers` order. */

@@ -312,6 +312,16 @@ probe = keras.Model(inputs=base.inputs, outputs=[base.output, base.get_layer("fe
       assert.match(message(diagnostics[0]), /Keras raises when building this model: .*never been called/);
     });
 
+    it("a Sequential's .input as a model's inputs (Keras 3 raises even once built); the fix uses .inputs", async () => {
+      const text = `import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, name="d")])\nacts = keras.Model(inputs=model.input, outputs=[l.output for l in model.layers])\n`;
+      const { name, diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [['invalid-model-input', 'model.input']]);
+      assert.match(message(diagnostics[0]), /has never been called and thus has no defined input/);
+      const [fix] = await fixes(name, diagnostics[0]);
+      assert.equal(fix.title, 'Use `model.inputs`');
+      assert.deepEqual((await diagnose(apply(text, name, fix))).diagnostics, []);
+    });
+
     it('symbolic model.add_loss outside a layer call, not inside one', async () => {
       const text = `${FUNCTIONAL}
 model.add_loss(keras.ops.mean(features))

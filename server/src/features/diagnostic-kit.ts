@@ -28,6 +28,7 @@ export const Codes = {
   inputShape: 'input-shape-mismatch',
   weightAsOutput: 'weight-as-output',
   invalidModelOutput: 'invalid-model-output',
+  invalidModelInput: 'invalid-model-input',
   symbolicAddLoss: 'symbolic-add-loss',
 } as const;
 

@@ -30,6 +30,7 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
     ...compileLosses(ctx),
     ...fitTargets(ctx),
     ...inputShapes(ctx),
+    ...invalidInputs(ctx),
     ...weightOutputs(ctx),
     ...symbolicAddLoss(ctx),
   ];
@@ -277,7 +278,7 @@ function inputShapes(ctx: CheckContext): Diagnostic[] {
         const range = inThisFile ? input.range : xNode ? rangeOfNode(xNode) : undefined;
         if (!range) return;
         out.push(
-          diagnostic(range, Codes.inputShape, DiagnosticSeverity.Error, `Input '${input.name}' declares shape ${formatDims(declared.slice(1))} but fit() feeds x with shape ${formatDims(x)} (line ${fit.range.start.line + 1}); Keras raises "incompatible with the layer: expected shape=${formatDims(declared)}".`, {
+          diagnostic(range, Codes.inputShape, DiagnosticSeverity.Error, `Input '${input.name}' declares shape ${formatDims(declared.slice(1))} but fit() feeds x with shape ${formatDims(x)} (line ${fit.range.start.line + 1}); Keras raises "incompatible with the layer: expected shape=${formatDims([null, ...declared.slice(1)])}".`, {
             related: [
               { location: { uri: ctx.uriOf(fit.file), range: fit.range }, message: `fit() feeds ${formatDims(x)} here` },
               ...(inThisFile ? [] : [{ location: { uri: ctx.uriOf(input.file), range: input.range }, message: `'${input.name}' is declared here` }]),
@@ -312,7 +313,22 @@ function isSparse(loss: LossSpec | undefined): boolean {
   return !!loss && 'name' in loss && /sparse/i.test(loss.name);
 }
 
-// ───────────── model outputs that are not Keras tensors ─────────────
+// ───────────── model inputs and outputs that are not Keras tensors ─────────────
+
+/** `keras.Model(inputs=seq.input, ...)`: Keras 3's Sequential has `inputs` but raises on `input`. */
+function invalidInputs(ctx: CheckContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const model of ctx.graph.models) {
+    if (model.kind !== 'functional' || model.errorAt !== 'inputs' || model.file) continue;
+    const call = ctx.callAt(model.range, '*');
+    const inputs = call ? argument(call, 'inputs', 0) : undefined;
+    if (!inputs) continue;
+    const singular = /^(.*)\.\s*input$/s.exec(inputs.text);
+    const fixes = singular ? [replaceFix(`Use \`${singular[1]}.inputs\``, ctx.uri, rangeOfNode(inputs), `${singular[1]}.inputs`, true)] : [];
+    out.push(diagnostic(rangeOfNode(inputs), Codes.invalidModelInput, DiagnosticSeverity.Error, `Keras raises when building this model: ${model.error!.replace(/; Keras raises when building this model$/, '')}.`, { fixes }));
+  }
+  return out;
+}
 
 function weightOutputs(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -322,6 +338,7 @@ function weightOutputs(ctx: CheckContext): Diagnostic[] {
       out.push(...moduleModelError(ctx, model));
       continue;
     }
+    if (model.errorAt === 'inputs') continue; // reported by invalidInputs
     if (!model.error && !WEIGHT_TEXT.test(ctx.lines.slice(model.range) ?? '')) continue; // cheap text test before the tree
     const call = ctx.callAt(model.range, '*');
     const outputs = call ? argument(call, 'outputs', 1) : undefined;
