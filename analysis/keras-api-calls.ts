@@ -7,7 +7,7 @@ import { apiValue } from './keras-api';
 import { callLayer, constructLayer, layerValue, shapeValue } from './keras-build';
 import { makeFunctional, makeSequential } from './keras-models';
 import { type LayerObj, type TensorObj } from './keras-objects';
-import { numpyCall, tensorOp } from './keras-ops';
+import { numpyCall, tensorOp, unknownTensorFunction } from './keras-ops';
 import { DATASETS, toDims, type Dims } from './keras-shapes';
 import { NONE, list, str, tuple, type Value, unknown } from './values';
 import type { CallArgs } from './interpreter';
@@ -153,7 +153,7 @@ export function callApi(rt: KerasRuntime, path: string, args: CallArgs): Value {
     return { k: 'kobj', cls: 'partial', args: { func, args: tuple(bound), keywords } };
   }
   if (path === 'tf.data.Dataset.from_tensor_slices') return { k: 'kobj', cls: 'Dataset', args: { data: args.positional[0] ?? NONE } };
-  return unknown(`call ${path}`);
+  return unknownTensorFunction(rt, path, args) ?? unknown(`call ${path}`);
 }
 
 export function kerasObject(module: string, name: string, args: CallArgs): Value {

@@ -149,6 +149,11 @@ export class NameRegistry {
     this.next(prefix, uncertain);
   }
 
+  /** Later names with these prefixes are approximate (code we do not follow may have used them). */
+  markInexact(prefixes: string[]): void {
+    for (const p of prefixes) this.inexact.add(p);
+  }
+
   /** `keras.backend.clear_session()` resets every counter. */
   reset(): void {
     this.counts.clear();

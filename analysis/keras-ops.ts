@@ -39,7 +39,7 @@ function valueShape(v: Value): Dims | null {
   return null;
 }
 
-function flatInputs(args: CallArgs): Value[] {
+export function flatInputs(args: CallArgs): Value[] {
   const out: Value[] = [];
   const walk = (v: Value) => (isSequence(v) ? v.items.forEach(walk) : out.push(v));
   args.positional.forEach(walk);
@@ -202,4 +202,37 @@ export function numpyCall(rt: KerasRuntime, fn: string, args: CallArgs): Value {
       void rt;
       return unknown(`np.${fn}`);
   }
+}
+
+/**
+ * Op names a function we do not know may have consumed (preprocess_input divides and subtracts;
+ * resize, cast, …), which the merge layers share (`layers.Subtract()` → `subtract`).
+ */
+const OP_PREFIXES_OF_UNKNOWN_CODE = ['add', 'subtract', 'multiply', 'divide', 'true_divide', 'cast', 'maximum', 'minimum', 'concatenate', 'reshape', 'transpose', 'expand_dims', 'squeeze', 'get_item', 'stack', 'mean', 'sum', 'matmul', 'dot', 'average', 'clip', 'resize'];
+
+/**
+ * A function the analyzer does not know, applied to Keras tensors (`preprocess_input(inputs)`,
+ * `keras.ops.image.resize(x, ...)`, `tf.image.resize(x, ...)`): one operation of unknown output
+ * shape (the applications' preprocess_input keep their input's), so that the layers after it stay
+ * in the model's graph (approximate where shapes are unknown) instead of silently falling out.
+ */
+export function unknownTensorFunction(rt: KerasRuntime, path: string, args: CallArgs): Value | undefined {
+  const first = flatInputs(args).find((v): v is { k: 'tensor'; t: TensorObj } => v.k === 'tensor' && v.t.producer !== null);
+  if (!first || rt.insideCall > 0) return undefined;
+  const dot = path.lastIndexOf('.');
+  const keepsShape = /^keras\.applications\.\w+\.preprocess_input$/.test(path);
+  rt.names.markInexact(OP_PREFIXES_OF_UNKNOWN_CODE);
+  const shape = keepsShape ? first.t.shape : path === 'keras.ops.image.resize' ? resizedShape(first.t.shape, args) : null;
+  const result = tensorOp(rt, path.slice(0, dot), path.slice(dot + 1), args, shape);
+  const op = result.k === 'tensor' ? result.t.producer : null;
+  if (op) op.nameSource = 'approximate';
+  return result;
+}
+
+/** `keras.ops.image.resize(images, size)` on channels-last images: the batch and channels, resized. */
+function resizedShape(shape: Dims | null, args: CallArgs): Dims | null {
+  const size = toDims(args.keywords.get('size') ?? args.positional[1]);
+  const format = args.keywords.get('data_format');
+  if (!shape || shape.length !== 4 || !size || size.length !== 2 || (format && !(format.k === 'str' && format.v === 'channels_last'))) return null;
+  return [shape[0], size[0], size[1], shape[3]];
 }

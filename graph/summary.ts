@@ -117,7 +117,7 @@ export function summaryTable(model: ModelNode, notes = true): string {
     `${l.nameSource === 'approximate' ? '~' : ''}${l.name} (${l.className})`,
     formatShape(l.outputShape),
     l.params === null && model.unbuilt ? '0 (unbuilt)' : formatCount(l.params),
-    ...(functional ? [l.inbound.join(', ') || '-'] : []),
+    ...(functional ? [`${l.inboundApproximate ? '~' : ''}${l.inbound.join(', ') || '-'}`] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

@@ -60,7 +60,7 @@ export function layerMarkdown(layer: LayerNode, model: ModelNode | undefined, lo
   if (layer.kernelShape) rows.push(['Kernel', `\`${formatShape(layer.kernelShape)}\``]);
   for (const [k, v] of keyConfig(layer)) rows.push([k, `\`${escapeTable(v)}\``]);
   const inbound = inboundOf(layer, model);
-  if (inbound.length) rows.push(['Inbound', inbound.map((n) => `\`${n}\``).join(', ')]);
+  if (inbound.length) rows.push(['Inbound', `${layer.inboundApproximate ? '~' : ''}${inbound.map((n) => `\`${n}\``).join(', ')}`]);
   if (layer.outbound.length) rows.push(['Outbound', layer.outbound.map((n) => `\`${n}\``).join(', ')]);
   const title = `**\`${layer.nameSource === 'approximate' ? '~' : ''}${layer.name}\`** · \`${layer.className}\`${model ? ` in model \`${modelLabel(model)}\`` : ''}`;
   const parts = [lead, title, '', '| | |', '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].filter((p) => p !== undefined);
