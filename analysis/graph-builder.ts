@@ -25,7 +25,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   // A subclassed model may own weights itself (add_weight in its build()).
   const ownWeights = model.kind === 'subclassed' ? (model.layer.weights ?? []) : [];
   const uniqueWeights = [...ownWeights, ...collectWeights(layers, model.kind === 'subclassed' && model.built)];
-  const total = model.built || model.kind !== 'subclassed' ? countParams(uniqueWeights) : null;
+  const total = (model.built || model.kind !== 'subclassed') && !model.partialGraph ? countParams(uniqueWeights) : null;
   const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
   const unbuilt = isCertainlyUnbuilt(model, layers);
   const node: ModelNode = {

@@ -81,7 +81,13 @@ export function initFunctional(rt: KerasRuntime, model: ModelObj, inputs: Value,
     model.invalidOutputs = flat.invalid;
     rt.interp.notes.note(args.node.startPosition.row + 1, 'error', `model outputs include ${flat.invalid.join(', ')}: not Keras tensors (Keras raises when building this model)`);
   }
-  if (model.inputs.some((t) => !t.producer) || model.outputs.length === 0) model.layer.approximate = true;
+  // Inputs or outputs we could not follow (an opaque application's `.input`, a layer called on an
+  // unknown value): the layers between them are not all known, nor are the parameters.
+  const unfollowed = model.inputs.length === 0 || model.outputs.length === 0 || [...model.inputs, ...model.outputs].some((t) => !t.producer);
+  if (unfollowed) {
+    model.layer.approximate = true;
+    model.partialGraph = true;
+  }
 }
 
 export function flattenTensors(v: Value): { tensors: TensorObj[]; invalid: string[]; sources: OutputSource[] } {

@@ -82,6 +82,8 @@ export interface ModelObj {
   traced?: boolean;
   /** Model outputs that are not Keras tensors (Keras raises at construction). */
   invalidOutputs?: string[];
+  /** A functional model whose inputs or outputs could not be followed: its layers and counts are partial. */
+  partialGraph?: boolean;
   /** Model inputs Keras cannot compute (e.g. a Sequential's `.input`; Keras raises at construction). */
   invalidInputs?: string[];
   compile?: { node: import('./syntax-tree').SyntaxNode; args: Record<string, Value>; file?: string };
