@@ -121,6 +121,11 @@ describe('hover', () => {
     assert.match(used, /\*\*`head`\*\* · `Dense`[^]*\| Params \| 18 \|/);
   });
 
+  it('lists what feeds each call of a shared layer', async () => {
+    const md = await hoverAt(`import keras\nleft = keras.Input((4,), name="left")\nright = keras.Input((4,), name="right")\nshared = keras.layers.Dense(12, name="shared_dense")\nm = keras.Model([left, right], keras.layers.Concatenate()([shared(left), shared(right)]))\nm.get_layer("shared_d|ense")\n`);
+    assert.match(md, /\| Inbound \| `left` \(call 1\); `right` \(call 2\) \|/);
+  });
+
   it('counts the weights Keras does not train (BatchNormalization statistics)', async () => {
     const md = await hoverAt(`import keras\nm = keras.Sequential([keras.Input((8,)), keras.layers.Dense(128), keras.layers.BatchNormalization(name="b|n")])\n`);
     assert.match(md, /\| Params \| 512 \(256 non-trainable\) \|/);

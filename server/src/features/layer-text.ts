@@ -60,7 +60,11 @@ export function layerMarkdown(layer: LayerNode, model: ModelNode | undefined, lo
   if (layer.kernelShape) rows.push(['Kernel', `\`${formatShape(layer.kernelShape)}\``]);
   for (const [k, v] of keyConfig(layer)) rows.push([k, `\`${escapeTable(v)}\``]);
   const inbound = inboundOf(layer, model);
-  if (inbound.length) rows.push(['Inbound', `${layer.inboundApproximate ? '~' : ''}${inbound.map((n) => `\`${n}\``).join(', ')}`]);
+  const approx = layer.inboundApproximate ? '~' : '';
+  const names = (list: string[]) => list.map((n) => `\`${n}\``).join(', ');
+  // A shared layer (called more than once): what feeds each call, as Keras's summary lists them.
+  if (layer.calls.length > 1) rows.push(['Inbound', layer.calls.map((c, i) => `${approx}${names(c.inbound) || '-'} (call ${i + 1})`).join('; ')]);
+  else if (inbound.length) rows.push(['Inbound', `${approx}${names(inbound)}`]);
   if (layer.outbound.length) rows.push(['Outbound', layer.outbound.map((n) => `\`${n}\``).join(', ')]);
   const title = `**\`${layer.nameSource === 'approximate' ? '~' : ''}${layer.name}\`** · \`${layer.className}\`${model ? ` in model \`${modelLabel(model)}\`` : ''}`;
   const parts = [lead, title, '', '| | |', '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].filter((p) => p !== undefined);
