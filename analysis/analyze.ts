@@ -5,7 +5,7 @@
  *   → build the graph (models in construction order, layers in Keras order)
  */
 import type { ModelGraph, Note } from '../graph/model-graph';
-import { Budget, DEFAULT_LIMITS, type BudgetLimits } from './budget';
+import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from './budget';
 import { buildModelNode } from './graph-builder';
 import { Interpreter } from './interpreter';
 import { layerOf } from './keras-build';
@@ -59,10 +59,12 @@ export function analyzeWithParser(parser: Parser, source: string, options: Analy
     notes.push({ line: s.startLine, severity: 'warning', message: `syntax error: line${s.endLine > s.startLine ? `s ${s.startLine}-${s.endLine}` : ` ${s.startLine}`} skipped` });
   }
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const sink = { note: (line: number, severity: Note['severity'], message: string) => notes.push({ line, severity, message }) };
+  const muted = { on: false };
+  const sink = { note: (line: number, severity: Note['severity'], message: string) => muted.on || notes.push({ line, severity, message }) };
   const interp = new Interpreter(new Budget(limits), sink, options.file);
   const runtime = new KerasRuntime(interp, parsed.text, { loadModule: moduleLoader(parser, interp, options) });
   const completed = interp.runModule(parsed.root);
+  if (completed) runUncalledFunctions(interp, runtime, muted);
   graph.truncated = !completed;
   const variables = moduleVariables(interp.moduleScope.vars);
   graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
@@ -83,6 +85,29 @@ function result(parser: Parser, graph: ModelGraph, parsed: ParseResult): Analysi
       return tree;
     },
   };
+}
+
+/**
+ * Functions of this file that nothing in it calls (a models.py of builders imported elsewhere) still
+ * show their models: after the module, each runs once with its parameter defaults (unknown where it
+ * has none), its auto-names approximate (they depend on what ran before the real call), its notes
+ * muted. The models it builds are marked with its name.
+ */
+function runUncalledFunctions(interp: Interpreter, runtime: KerasRuntime, muted: { on: boolean }): void {
+  for (const fn of [...interp.moduleScope.vars.values()]) {
+    if (fn.k !== 'func' || fn.isLambda || fn.module || fn.called) continue;
+    const before = runtime.models.length;
+    muted.on = runtime.names.speculative = true;
+    try {
+      interp.callFunction(fn, runtime.syntheticArgs(fn.node), undefined);
+    } catch (error) {
+      if (error instanceof BudgetExceeded) return; // what is left of the budget is spent: stop quietly
+      if (!(error instanceof RangeError)) throw error;
+    } finally {
+      muted.on = runtime.names.speculative = false;
+    }
+    for (const model of runtime.models.slice(before)) model.speculative = fn.name;
+  }
 }
 
 function moduleVariables(vars: Map<string, Value>): Map<string, string[]> {

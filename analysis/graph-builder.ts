@@ -48,6 +48,10 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
     approximate: model.layer.approximate || layerNodes.some((l) => l.nameSource === 'approximate' || (l.outputShape === null && !unbuilt)),
   };
   if (unbuilt) node.unbuilt = true;
+  if (model.speculative) {
+    node.speculative = model.speculative;
+    node.approximate = true;
+  }
   if (model.outputKeys) node.outputKeys = model.outputKeys;
   if (model.outputSources) node.outputSources = model.outputSources;
   if (model.opaque) {

@@ -799,6 +799,7 @@ export class Interpreter {
     }
     // Code of an imported module runs "in" that module: what it builds is located in its file.
     if (fn.module !== this.keras.currentModule) return this.keras.inModule(fn.module, () => this.callFunction(fn, args, self));
+    fn.called = true;
     const local = new Scope(fn.closure, 'function');
     this.bindParameters(fn, args, self, local);
     this.depth++;

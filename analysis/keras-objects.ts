@@ -82,6 +82,8 @@ export interface ModelObj {
   traced?: boolean;
   /** Model outputs that are not Keras tensors (Keras raises at construction). */
   invalidOutputs?: string[];
+  /** Built only by running this file's uncalled function of that name with its defaults. */
+  speculative?: string;
   /** A functional model whose inputs or outputs could not be followed: its layers and counts are partial. */
   partialGraph?: boolean;
   /** Model inputs Keras cannot compute (e.g. a Sequential's `.input`; Keras raises at construction). */
@@ -136,8 +138,11 @@ export class NameRegistry {
   private counts = new Map<string, number>();
   private inexact = new Set<string>();
   allInexact = false;
+  /** Set while running code no caller in the file runs: its auto-names depend on the caller. */
+  speculative = false;
 
-  next(className: string, uncertain: boolean): { name: string; source: NameSource } {
+  next(className: string, uncertainCode: boolean): { name: string; source: NameSource } {
+    const uncertain = uncertainCode || this.speculative;
     const prefix = toSnakeCase(className);
     const count = this.counts.get(prefix) ?? 0;
     this.counts.set(prefix, count + 1);

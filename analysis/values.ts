@@ -43,6 +43,8 @@ export interface FuncValue {
   owner?: ClassValue;
   /** The imported module the function was defined in (undefined: the analyzed document). */
   module?: SourceModule;
+  /** Set once the function has been called (see analyze.ts's runUncalledFunctions). */
+  called?: boolean;
 }
 
 /** A workspace module other than the analyzed document. */

@@ -157,6 +157,12 @@ export interface ModelNode {
   outputKeys?: string[];
   /** Set when Keras itself would refuse to build this model (e.g. a weight passed as an output). */
   error?: string;
+  /**
+   * Set when the model is built only by a function of this file that nothing in it calls (a
+   * models.py of builders): the function's name. The model is what a call with the parameters'
+   * defaults builds (unknown where there are none), and is approximate.
+   */
+  speculative?: string;
   /** Which argument `error` is about, when it is the inputs (else the outputs). */
   errorAt?: 'inputs';
   /** Set for architectures whose layers are not analyzed (e.g. `keras.applications.MobileNetV2`). */

@@ -122,7 +122,7 @@ export function summaryTable(model: ModelNode, notes = true): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-  const state = model.approximate ? ', approximate' : model.unbuilt ? ', unbuilt' : '';
+  const state = `${model.approximate ? ', approximate' : model.unbuilt ? ', unbuilt' : ''}${model.speculative ? `, as ${model.speculative}() builds it with its defaults` : ''}`;
   const title = `Model: "${model.name}" (${model.kind}${state}) line ${model.range.start.line + 1}`;
   const lines = [title, rule, line(header), rule, ...rows.map(line), rule];
   const count = (n: number | null) => (n === null && model.unbuilt ? '0 (unbuilt)' : formatCount(n));

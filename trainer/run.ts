@@ -87,18 +87,23 @@ export async function runTraining(request: TrainRequest, options: RunOptions): P
   return status;
 }
 
-/** The model to train: by name or variable, else the one `fit` is called on, else the compiled one, else the last. */
+/**
+ * The model to train: by name or variable, else the one `fit` is called on, else the compiled one,
+ * else the last; models the file really builds before those only its uncalled functions build.
+ */
 export function pickModel(graph: ModelGraph, wanted: string | undefined): ModelNode {
   const nested = new Set<string>();
   for (const m of graph.models) for (const l of walkLayers(m)) if (l.model) nested.add(l.model.id);
-  const top = graph.models.filter((m) => !nested.has(m.id));
+  const built = graph.models.filter((m) => !m.speculative);
+  const models = built.length ? built : graph.models;
+  const top = models.filter((m) => !nested.has(m.id));
   if (wanted) {
     const found = graph.models.find((m) => m.name === wanted || m.variables.includes(wanted));
     if (!found) throw new RunError(`no model named '${wanted}' in ${graph.file} (models: ${graph.models.map((m) => m.name).join(', ') || 'none'})`);
     return found;
   }
-  const candidates = top.length ? top : graph.models;
-  const pick = graph.models.find((m) => m.fit?.length) ?? graph.models.find((m) => m.compile) ?? candidates[candidates.length - 1];
+  const candidates = top.length ? top : models;
+  const pick = models.find((m) => m.fit?.length) ?? models.find((m) => m.compile) ?? candidates[candidates.length - 1];
   if (!pick) throw new RunError(`${graph.file} builds no Keras model that the analyzer could see`);
   return pick;
 }

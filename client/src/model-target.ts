@@ -155,6 +155,9 @@ export function resolveModel(graph: ModelGraph | null, target: CommandTarget, cu
   }
   const topLevel = models.filter((m) => !nestedModelIds(graph).has(m.id));
   if (topLevel.length === 1) return { kind: 'model', model: topLevel[0]! };
+  // Models only an uncalled function builds come second to those the file builds.
+  const builtTopLevel = topLevel.filter((m) => !m.speculative);
+  if (builtTopLevel.length === 1) return { kind: 'model', model: builtTopLevel[0]! };
   if (models.length === 1) return { kind: 'model', model: models[0]! };
   return { kind: 'pick', models };
 }

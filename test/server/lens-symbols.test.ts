@@ -67,6 +67,21 @@ describe('code lens, symbols, model graph, settings', () => {
     assert.doesNotMatch(markdown, /approximate/);
   });
 
+  it('a module of builder functions that nothing in it calls (a models.py): its models as a call with the defaults builds them', async () => {
+    const text = `import keras\nfrom keras import layers\n\ndef build_model(num_classes=10):\n    inputs = keras.Input(shape=(32,), name="features")\n    x = layers.Dense(16, name="bottleneck")(inputs)\n    x = layers.Dense(8)(x)\n    model = keras.Model(inputs, layers.Dense(num_classes, name="logits")(x), name="mlp")\n    model.get_layer("")\n    return model\n\ndef loss_fn(y_true, y_pred):\n    return keras.ops.mean((y_true - y_pred) ** 2)\n`;
+    const diagnostics = await client.open('builders.py', text);
+    assert.deepEqual(diagnostics, []);
+    const titles = (await client.codeLenses('builders.py')).filter((l) => l.command?.command === Commands.showModelSummary).map((l) => l.command?.title);
+    assert.deepEqual(titles, ['~4 layers · ~754 params']);
+    const hover = await client.hover('builders.py', { line: 7, character: 6 });
+    const markdown = (hover!.contents as { value: string }).value;
+    assert.match(markdown, /bottleneck \(Dense\)\s+\(None, 16\)\s+528/);
+    assert.match(markdown, /~dense \(Dense\)/, 'an automatic name depends on the caller');
+    assert.match(markdown, /Nothing in this file calls `build_model\(\)`/);
+    const items = await client.completion('builders.py', { line: 8, character: 21 });
+    assert.deepEqual(items.map((i) => i.label), ['features', 'bottleneck', 'dense', 'logits']);
+  });
+
   it('marks a model Keras cannot build (a weight as an output)', async () => {
     const text = `import keras\ninputs = keras.Input(shape=(4,))\ndense = keras.layers.Dense(3)\nmodel = keras.Model(inputs, [dense(inputs), dense.kernel])\n`;
     await client.open('refused.py', text);

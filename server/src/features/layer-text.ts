@@ -87,6 +87,7 @@ export function modelMarkdown(model: ModelNode, location: string | undefined, wi
   const parts = [title];
   if (withTable) parts.push('', '```text', summaryTable(model, false), '```');
   if (model.unbuilt) parts.push('', `_${UNBUILT_NOTE}_`);
+  if (model.speculative) parts.push('', `_Nothing in this file calls \`${model.speculative}()\`: this is the model a call with its parameter defaults builds; automatic names depend on what runs before the real call._`);
   if (model.approximate) parts.push('', '_Partly approximate: some names or shapes depend on code that cannot be followed statically (marked `~` / `?`)._');
   if (model.error) parts.push('', `**Keras would raise:** ${model.error}`);
   if (location) parts.push('', location);
