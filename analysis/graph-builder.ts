@@ -54,11 +54,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   }
   if (model.outputKeys) node.outputKeys = model.outputKeys;
   if (model.outputSources) node.outputSources = model.outputSources;
-  if (model.opaque) {
-    node.opaque = model.opaque;
-    node.totalParams = node.trainableParams = node.nonTrainableParams = null;
-    node.approximate = true;
-  }
+  if (model.opaque) opaqueModel(node, model);
   if (model.layer.file) node.file = model.layer.file;
   if (model.invalidInputs) {
     node.error = `inputs include ${model.invalidInputs.join(', ')}; Keras raises when building this model`;
@@ -101,6 +97,24 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
   if (firstNode?.maskedInputs || approximateSource) node.inboundApproximate = true;
   if (layer.model) node.model = buildModelNode(rt, layer.model, []);
   return node;
+}
+
+/** An application: its counts and shapes when its build is known (keras-applications.ts), else unknown. */
+function opaqueModel(node: ModelNode, model: ModelObj): void {
+  node.opaque = model.opaque;
+  const app = model.application;
+  if (!app) {
+    node.totalParams = node.trainableParams = node.nonTrainableParams = null;
+    node.approximate = true;
+    return;
+  }
+  const weights = model.layer.weights ?? [];
+  node.trainableParams = countParams(weights.filter((w) => w.trainable));
+  node.totalParams = countParams(weights);
+  node.nonTrainableParams = node.totalParams === null || node.trainableParams === null ? null : node.totalParams - node.trainableParams;
+  node.layerCount = app.layers;
+  node.inputShapes = [app.inputShape];
+  node.outputShapes = [app.outputShape];
 }
 
 /**
@@ -149,7 +163,7 @@ function withNoneBatch(shape: OutputShape): OutputShape {
 /** A layer's weights, including those of layers it tracks (custom layers) or contains (models). */
 function layerWeights(layer: LayerObj): WeightInfo[] | null {
   if (layer.model) {
-    if (layer.model.opaque) return null;
+    if (layer.model.opaque) return layer.model.application ? [...(layer.weights ?? [])] : null;
     const inner = modelLayers(layer.model);
     if (!layer.model.built && layer.model.kind !== 'functional') return null;
     return collectWeights(inner);

@@ -8,6 +8,7 @@ import { callLayer, constructLayer, layerValue, shapeValue } from './keras-build
 import { makeFunctional, makeSequential } from './keras-models';
 import { type LayerObj, type TensorObj } from './keras-objects';
 import { numpyCall, tensorOp, unknownTensorFunction } from './keras-ops';
+import { applicationBuild, type ApplicationArgs } from './keras-applications';
 import { DATASETS, toDims, type Dims } from './keras-shapes';
 import { NONE, list, str, tuple, type Value, unknown } from './values';
 import type { CallArgs } from './interpreter';
@@ -202,24 +203,56 @@ export function inputLayerFromArgs(rt: KerasRuntime, args: CallArgs): LayerObj {
 
 /**
  * `keras.applications.MobileNetV2(...)`: a whole pretrained architecture. Its hundreds of layers
- * are not analyzed; the model is opaque (layers, params and output shape unknown, name approximate).
+ * are not listed (the model is opaque); with literal arguments of a recorded architecture, its
+ * name, shapes, counts and the names it consumes are exact (keras-applications.ts), so a head built
+ * on it is too. Otherwise the name is approximate and shapes and parameters unknown.
  */
 export function makeApplication(rt: KerasRuntime, className: string, args: CallArgs): LayerObj {
   const layer = rt.newLayer('layer', 'Functional', rt.interp.rangeOf(args.node));
   const model = rt.newModel('functional', layer);
   model.opaque = `keras.applications.${className}`;
-  // It builds its own keras.Input, consuming an `input_layer` name (seen for MobileNetV2; not
-  // verified for every application, so later input names become approximate).
-  rt.names.consume('input_layer', true);
-  layer.name = className.toLowerCase();
-  layer.nameSource = 'approximate';
-  layer.approximate = true;
+  const build = applicationArgs(args);
+  const facts = build && applicationBuild(className, build);
+  if (facts) {
+    for (const [prefix, count] of Object.entries(facts.counters)) for (let i = 0; i < count; i++) rt.names.consume(prefix, rt.interp.uncertain > 0);
+    layer.name = facts.name;
+    layer.nameSource = rt.interp.uncertain > 0 ? 'approximate' : 'auto';
+    layer.weights = [
+      { name: 'trainable weights', shape: [facts.trainable], trainable: true },
+      { name: 'non-trainable weights', shape: [facts.nonTrainable], trainable: false },
+    ];
+    layer.firstOutput = facts.outputShape;
+    model.application = { layers: facts.layers, inputShape: facts.inputShape, outputShape: facts.outputShape };
+  } else {
+    // It builds its own keras.Input (an `input_layer` name, at least): later input names become approximate.
+    rt.names.consume('input_layer', true);
+    layer.name = className.toLowerCase();
+    layer.nameSource = 'approximate';
+    layer.approximate = true;
+  }
   const name = args.keywords.get('name');
   if (name?.k === 'str') {
     layer.name = name.v;
     layer.nameSource = 'explicit';
   }
   return layer;
+}
+
+/** The constructor's keyword arguments, when all that matter are literals we know (else undefined). */
+function applicationArgs(args: CallArgs): ApplicationArgs | undefined {
+  if (args.positional.length > 0 || args.keywords.has('input_tensor')) return undefined;
+  const kw = (name: string) => args.keywords.get(name);
+  const alpha = kw('alpha');
+  if (alpha && !(alpha.k === 'num' && alpha.v === 1)) return undefined;
+  const includeTop = kw('include_top') ?? { k: 'bool', v: true };
+  const pooling = kw('pooling');
+  const classes = kw('classes') ?? { k: 'num', v: 1000 };
+  const inputShape = kw('input_shape');
+  if (includeTop.k !== 'bool' || classes.k !== 'num') return undefined;
+  if (pooling && pooling.k !== 'none' && !(pooling.k === 'str' && (pooling.v === 'avg' || pooling.v === 'max'))) return undefined;
+  const dims = inputShape && inputShape.k !== 'none' ? toDims(inputShape) : null;
+  if (inputShape && inputShape.k !== 'none' && !dims) return undefined;
+  return { includeTop: includeTop.v, inputShape: dims, pooling: pooling?.k === 'str' ? (pooling.v as 'avg' | 'max') : null, classes: classes.v };
 }
 
 export function loadDataset(name: string): Value {

@@ -304,7 +304,7 @@ export function callModel(rt: KerasRuntime, model: ModelObj, args: CallArgs): Va
   const inputs = isSequence(input) ? input.items : [input];
   buildModel(rt, model, shapeOf(inputs[0]), args.node);
   let outputShape: Shape | Shape[] | null;
-  if (model.opaque) outputShape = null;
+  if (model.opaque) outputShape = model.application?.outputShape ?? null;
   else if (model.kind === 'subclassed') outputShape = model.layer.firstOutput ?? null;
   else {
     const shapes = model.outputs.map((t) => t.shape);

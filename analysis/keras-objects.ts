@@ -82,6 +82,8 @@ export interface ModelObj {
   traced?: boolean;
   /** Model outputs that are not Keras tensors (Keras raises at construction). */
   invalidOutputs?: string[];
+  /** An opaque application whose build is known: its layer count and shapes. */
+  application?: { layers: number; inputShape: Shape; outputShape: Shape };
   /** Built only by running this file's uncalled function of that name with its defaults. */
   speculative?: string;
   /** A functional model whose inputs or outputs could not be followed: its layers and counts are partial. */

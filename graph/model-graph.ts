@@ -167,6 +167,8 @@ export interface ModelNode {
   errorAt?: 'inputs';
   /** Set for architectures whose layers are not analyzed (e.g. `keras.applications.MobileNetV2`). */
   opaque?: string;
+  /** Keras's layer count when `layers` does not list them (an opaque application whose build is known). */
+  layerCount?: number;
   /** Layers in Keras's `model.layers` order. */
   layers: LayerNode[];
   totalParams: number | null;

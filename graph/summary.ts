@@ -102,7 +102,8 @@ export function formatCount(n: number | null): string {
 /** `4 layers · 52,485 params`; `~` where approximate; `unbuilt` for a model Keras has not built. */
 export function modelSize(model: ModelNode): string {
   const approx = model.approximate ? '~' : '';
-  const layers = `${approx}${model.layers.length} layer${model.layers.length === 1 ? '' : 's'}`;
+  const count = model.layerCount ?? model.layers.length;
+  const layers = `${approx}${count} layer${count === 1 ? '' : 's'}`;
   return model.unbuilt ? `${layers} · unbuilt` : `${layers} · ${approx}${formatCount(model.totalParams)} params`;
 }
 
@@ -131,7 +132,10 @@ export function summaryTable(model: ModelNode, notes = true): string {
   lines.push(` Non-trainable params: ${count(model.nonTrainableParams)}`);
   if (notes && model.unbuilt) lines.push(` ${UNBUILT_NOTE.replace(/`/g, '')}`);
   if (notes && model.error) lines.push(` Error: ${model.error}`);
-  if (model.opaque) lines.push(` ${model.opaque}: its layers are not analyzed (shapes and params unknown).`);
+  if (model.opaque) {
+    const known = model.layerCount !== undefined;
+    lines.push(known ? ` ${model.opaque}: its ${model.layerCount} layers are not listed one by one (counts and shapes as Keras builds it).` : ` ${model.opaque}: its layers are not analyzed (shapes and params unknown).`);
+  }
   return lines.join('\n');
 }
 
