@@ -312,6 +312,15 @@ probe = keras.Model(inputs=base.inputs, outputs=[base.output, base.get_layer("fe
       assert.match(message(diagnostics[0]), /Keras raises when building this model: .*never been called/);
     });
 
+    it('a 3-argument loss that a factory returns (a closure); a 2-argument one is fine', async () => {
+      const program = (params: string) => `${FUNCTIONAL}def make_loss(w):\n    def loss(${params}):\n        return w * keras.ops.mean((y_true - y_pred) ** 2)\n    return loss\nmodel.compile(optimizer="adam", loss=make_loss(2.0))\n`;
+      const text = program('y_true, y_pred, extra');
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [['loss-extra-arguments', 'make_loss(2.0)']]);
+      assert.match(message(diagnostics[0]), /but loss \(the function `make_loss\(2\.0\)` returns\) requires 3 arguments: 'extra' never arrives/);
+      assert.deepEqual((await diagnose(program('y_true, y_pred'))).diagnostics, []);
+    });
+
     it("a Sequential's .input as a model's inputs (Keras 3 raises even once built); the fix uses .inputs", async () => {
       const text = `import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, name="d")])\nacts = keras.Model(inputs=model.input, outputs=[l.output for l in model.layers])\n`;
       const { name, diagnostics } = await diagnose(text);
