@@ -121,6 +121,11 @@ describe('hover', () => {
     assert.match(used, /\*\*`head`\*\* · `Dense`[^]*\| Params \| 18 \|/);
   });
 
+  it("on `get_layer(...).output`: the Keras tensor's shape and the layer behind it", async () => {
+    const md = await hoverAt(`${MLP}\nfeat = keras.Model(model.inputs, model.get_layer("features").out|put)\n`);
+    assert.match(md, /^Keras tensor `model\.get_layer\("features"\)\.output` · shape `\(None, 32\)` · output of:\n\n\*\*`features`\*\* · `Dense`/);
+  });
+
   it('lists what feeds each call of a shared layer', async () => {
     const md = await hoverAt(`import keras\nleft = keras.Input((4,), name="left")\nright = keras.Input((4,), name="right")\nshared = keras.layers.Dense(12, name="shared_dense")\nm = keras.Model([left, right], keras.layers.Concatenate()([shared(left), shared(right)]))\nm.get_layer("shared_d|ense")\n`);
     assert.match(md, /\| Inbound \| `left` \(call 1\); `right` \(call 2\) \|/);
