@@ -394,7 +394,7 @@ export class Interpreter {
     const name = field(node, 'name')?.text ?? '<lambda>';
     const closure = scope.kind === 'class' ? scope.parent! : scope;
     const defaults = this.evalDefaults(node, scope);
-    scope.assign(name, { k: 'func', name, node, closure, isLambda: false, defaults, module: this.keras.currentModule });
+    scope.assign(name, { k: 'func', name, node, closure, isLambda: false, defaults, module: this.keras.currentModule, called: false });
   }
 
   /** Default values are evaluated once, when `def` runs — as in Python. */
@@ -499,7 +499,7 @@ export class Interpreter {
       case 'conditional_expression':
         return this.evalConditional(node, scope);
       case 'lambda':
-        return { k: 'func', name: '<lambda>', node, closure: scope, isLambda: true, defaults: this.evalDefaults(node, scope), module: this.keras.currentModule };
+        return { k: 'func', name: '<lambda>', node, closure: scope, isLambda: true, defaults: this.evalDefaults(node, scope), module: this.keras.currentModule, called: false };
       case 'named_expression': {
         const value = this.evalExpr(field(node, 'value')!, scope);
         this.assignTarget(field(node, 'name')!, value, scope);
