@@ -26,7 +26,7 @@ export function buildModelNode(rt: KerasRuntime, model: ModelObj, variables: str
   const ownWeights = model.kind === 'subclassed' ? (model.layer.weights ?? []) : [];
   const uniqueWeights = [...ownWeights, ...collectWeights(layers, model.kind === 'subclassed' && model.built)];
   const total = (model.built || model.kind !== 'subclassed') && !model.partialGraph ? countParams(uniqueWeights) : null;
-  const trainable = total === null ? null : countParams(uniqueWeights.filter((w) => w.trainable));
+  const trainable = total === null ? null : trainableCount(uniqueWeights);
   const unbuilt = isCertainlyUnbuilt(model, layers);
   const node: ModelNode = {
     id: model.id,
@@ -99,6 +99,11 @@ function buildLayerNode(rt: KerasRuntime, layer: LayerObj, model: ModelObj, inGr
   return node;
 }
 
+/** The trainable part of the weights; unknown where code we could not follow may have changed it. */
+function trainableCount(weights: WeightInfo[]): number | null {
+  return weights.some((w) => w.trainableUnknown) ? null : countParams(weights.filter((w) => w.trainable));
+}
+
 /** An application: its counts and shapes when its build is known (keras-applications.ts), else unknown. */
 function opaqueModel(node: ModelNode, model: ModelObj): void {
   node.opaque = model.opaque;
@@ -109,7 +114,7 @@ function opaqueModel(node: ModelNode, model: ModelObj): void {
     return;
   }
   const weights = model.layer.weights ?? [];
-  node.trainableParams = countParams(weights.filter((w) => w.trainable));
+  node.trainableParams = trainableCount(weights);
   node.totalParams = countParams(weights);
   node.nonTrainableParams = node.totalParams === null || node.trainableParams === null ? null : node.totalParams - node.trainableParams;
   node.layerCount = app.layers;

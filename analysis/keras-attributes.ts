@@ -91,6 +91,7 @@ export function layerAttr(rt: KerasRuntime, layer: LayerObj, attr: string, node:
     case 'trainable_variables':
       return layer.weights ? list(layer.weights.map((w): Value => ({ k: 'weight', layer, name: w.name }))) : unknown(attr);
     case 'layers':
+      if (model?.opaque) return innerLayersUnknown(model);
       return model ? list(modelLayers(model).map(layerValue)) : unknown('layers');
     case 'trainable':
       return { k: 'bool', v: layer.trainable };
@@ -129,6 +130,7 @@ export function layerMethod(rt: KerasRuntime, layer: LayerObj, name: string, arg
       }
       return NONE;
     case 'get_layer':
+      if (model?.opaque) return innerLayersUnknown(model);
       return model ? getLayer(rt, model, args) : unknown('get_layer');
     case 'compile':
       if (model) model.compile = { node: args.node, args: namedArgs(args, ['optimizer', 'loss', 'loss_weights', 'metrics']), file: rt.currentModule?.file };
@@ -210,6 +212,15 @@ export function fitLike(rt: KerasRuntime, model: ModelObj, method: string, args:
     buildModel(rt, model, shape, args.node);
   }
   void y;
+}
+
+/**
+ * An application's own layers (`base.layers[:100]`, `base.get_layer(...)`) are not listed: what the
+ * code does with them is unknown, so is which of its weights stay trainable (fine-tuning loops).
+ */
+function innerLayersUnknown(model: ModelObj): Value {
+  model.layer.weights = model.layer.weights?.map((w) => ({ ...w, trainableUnknown: true }));
+  return unknown(`layers of ${model.opaque}`);
 }
 
 export function setTrainable(layer: LayerObj, trainable: boolean): void {

@@ -65,6 +65,8 @@ export interface WeightInfo {
   name: string; // "kernel", "bias", "gamma", "moving_mean", "embeddings", ...
   shape: Shape | null;
   trainable: boolean;
+  /** Set when code the analyzer cannot follow may have changed `trainable` (an application's layers). */
+  trainableUnknown?: true;
 }
 
 /** One tensor feeding a call: which layer produced it, in which of its calls, which output. */

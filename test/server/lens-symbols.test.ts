@@ -82,6 +82,22 @@ describe('code lens, symbols, model graph, settings', () => {
     assert.deepEqual(items.map((i) => i.label), ['features', 'bottleneck', 'dense', 'logits']);
   });
 
+  it('a keras.applications base: exact name and counts with a head on it; a fine-tuning loop over its unlisted layers makes the trainable split unknown', async () => {
+    const program = (tuning: string) => `import keras\nbase = keras.applications.MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights=None)\n${tuning}\ninputs = keras.Input(shape=(96, 96, 3))\nx = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))\nmodel = keras.Model(inputs, keras.layers.Dense(3)(x))\n`;
+    const summaryOf = async (name: string, text: string) => {
+      await client.open(name, text);
+      const lines = text.split('\n');
+      const hover = await client.hover(name, { line: lines.findIndex((l) => l.startsWith('model = ')), character: 1 });
+      return (hover!.contents as { value: string }).value;
+    };
+    // Checked against Keras 3.15: 2,257,984 params in the base (none trainable once frozen), 3,843 in the head.
+    const frozen = await summaryOf('frozen.py', program('base.trainable = False'));
+    assert.match(frozen, /mobilenetv2_1\.00_96 \(Functional\)\s+\(None, 3, 3, 1280\)\s+2,257,984/);
+    assert.match(frozen, /Total params: 2,261,827\n Trainable params: 3,843\n Non-trainable params: 2,257,984/);
+    const tuned = await summaryOf('tuned.py', program('for layer in base.layers[:100]:\n    layer.trainable = False'));
+    assert.match(tuned, /Total params: 2,261,827\n Trainable params: \?\n Non-trainable params: \?/);
+  });
+
   it('marks a model Keras cannot build (a weight as an output)', async () => {
     const text = `import keras\ninputs = keras.Input(shape=(4,))\ndense = keras.layers.Dense(3)\nmodel = keras.Model(inputs, [dense(inputs), dense.kernel])\n`;
     await client.open('refused.py', text);
