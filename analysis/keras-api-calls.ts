@@ -238,12 +238,17 @@ export function makeApplication(rt: KerasRuntime, className: string, args: CallA
   return layer;
 }
 
-/** The constructor's keyword arguments, when all that matter are literals we know (else undefined). */
+/** Keyword arguments that change nothing we record (any other one — minimalistic, depth_multiplier, … — may). */
+const APPLICATION_KEYWORDS = new Set(['include_top', 'weights', 'input_shape', 'pooling', 'classes', 'classifier_activation', 'name', 'alpha', 'include_preprocessing']);
+
+/** The constructor's keyword arguments, when all that matter are literals we recorded (else undefined). */
 function applicationArgs(args: CallArgs): ApplicationArgs | undefined {
-  if (args.positional.length > 0 || args.keywords.has('input_tensor')) return undefined;
+  if (args.positional.length > 0 || [...args.keywords.keys()].some((k) => !APPLICATION_KEYWORDS.has(k))) return undefined;
   const kw = (name: string) => args.keywords.get(name);
   const alpha = kw('alpha');
   if (alpha && !(alpha.k === 'num' && alpha.v === 1)) return undefined;
+  const preprocessing = kw('include_preprocessing');
+  if (preprocessing && !(preprocessing.k === 'bool' && preprocessing.v)) return undefined;
   const includeTop = kw('include_top') ?? { k: 'bool', v: true };
   const pooling = kw('pooling');
   const classes = kw('classes') ?? { k: 'num', v: 1000 };

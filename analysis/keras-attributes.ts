@@ -225,13 +225,16 @@ function innerLayersUnknown(model: ModelObj): Value {
 
 export function setTrainable(layer: LayerObj, trainable: boolean): void {
   layer.trainable = trainable;
-  if (layer.weights) layer.weights = layer.weights.map((w) => ({ ...w, trainable: trainable && w.trainable !== false && (trainable ? !isNonTrainableStat(w.name) : false) }));
+  // `trainable = True` again (fine-tuning after a frozen phase) makes every weight trainable but
+  // the statistics Keras never trains.
+  if (layer.weights) layer.weights = layer.weights.map((w) => ({ ...w, trainable: trainable && !isNonTrainableStat(w.name) }));
   for (const inner of layer.tracked) setTrainable(inner, trainable);
   if (layer.model) for (const inner of modelLayers(layer.model)) setTrainable(inner, trainable);
 }
 
 export function isNonTrainableStat(name: string): boolean {
-  return name === 'moving_mean' || name === 'moving_variance';
+  // The last: an application's aggregate of its statistics (keras-api-calls.ts#makeApplication).
+  return name === 'moving_mean' || name === 'moving_variance' || name === 'non-trainable weights';
 }
 
 export function tensorsValue(ts: TensorObj[]): Value {

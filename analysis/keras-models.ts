@@ -50,6 +50,8 @@ export function maybeRebuild(rt: KerasRuntime, model: ModelObj, node: Node): voi
   if (!first || model.stack.length < 2) return;
   if (first.className === 'InputLayer') buildSequential(rt, model, first.nodes[0]?.outputs[0]?.shape ?? null, node);
   else if (first.model?.built && first.model.inputs[0]) buildSequential(rt, model, first.model.inputs[0].shape, node);
+  // An application with an input shape, as a Sequential's first layer, builds it too.
+  else if (first.model?.application) buildSequential(rt, model, first.model.application.inputShape, node);
 }
 
 export function makeFunctional(rt: KerasRuntime, args: CallArgs): Value {
