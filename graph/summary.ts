@@ -135,6 +135,7 @@ export function summaryTable(model: ModelNode, notes = true): string {
   if (model.opaque) {
     const known = model.layerCount !== undefined;
     lines.push(known ? ` ${model.opaque}: its ${model.layerCount} layers are not listed one by one (counts and shapes as Keras builds it).` : ` ${model.opaque}: its layers are not analyzed (shapes and params unknown).`);
+    if (known) lines.push(` Input ${formatShape(model.inputShapes[0] ?? null)} → output ${formatShape(model.outputShapes[0] ?? null)}`);
   }
   return lines.join('\n');
 }

@@ -223,6 +223,9 @@ model.get_layer("dense_9")
       const custom = await verdict('def my_loss(y_true, y_pred):\n    return keras.ops.mean((y_true - y_pred) ** 2)\nmodel.compile(optimizer="adam", loss=my_loss)');
       assert.equal(custom.severity, 2);
       assert.match(message(custom), /built-in losses such as mse broadcast these shapes silently/);
+      // A trailing 1 Keras squeezes away: nothing to say.
+      const squeezed = program('model.compile(optimizer="adam", loss="mse")').replace('Dense(1)', 'Dense(2)').replace('np.zeros((50, 3))', 'np.zeros((50, 2, 1))');
+      assert.deepEqual((await diagnose(squeezed)).diagnostics, []);
       // Dimensions that cannot broadcast: every loss raises.
       const wide = program('model.compile(optimizer="adam", loss="mse")').replace('Dense(1)', 'Dense(4)');
       const [raises] = (await diagnose(wide)).diagnostics;
@@ -329,6 +332,18 @@ probe = keras.Model(inputs=base.inputs, outputs=[base.output, base.get_layer("fe
       const [fix] = await fixes(name, diagnostics[0]);
       assert.equal(fix.title, 'Use `model.inputs`');
       assert.deepEqual((await diagnose(apply(text, name, fix))).diagnostics, []);
+      // A Sequential with no input shape has no .inputs either: no fix that would not help.
+      const unbuilt = `import keras\nseq = keras.Sequential([keras.layers.Dense(4, name="h")])\nm = keras.Model(inputs=seq.input, outputs=seq.get_layer("h").output)\n`;
+      const [noFix] = (await diagnose(unbuilt)).diagnostics;
+      assert.match(message(noFix), /`seq` has no inputs either until it gets an input shape/);
+      assert.deepEqual(await fixes(`diag_${n - 1}.py`, noFix), []);
+    });
+
+    it('a diagnostic in a function nothing calls says it comes from the parameter defaults', async () => {
+      const text = `import keras\n\ndef build(n_heads=2):\n    inp = keras.Input((4,))\n    m = keras.Model(inp, [keras.layers.Dense(1)(inp) for _ in range(n_heads)])\n    m.compile(optimizer="adam", loss=["mse", "mse", "mse"])\n    return m\n`;
+      const [d] = (await diagnose(text)).diagnostics;
+      assert.equal(d.code, 'compile-loss-count');
+      assert.match(message(d), /Found by running build\(\) with its parameter defaults: nothing in this file calls it/);
     });
 
     it('symbolic model.add_loss outside a layer call, not inside one', async () => {

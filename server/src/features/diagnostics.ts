@@ -7,6 +7,7 @@
 import type { Diagnostic, Range } from 'vscode-languageserver';
 import type { LayerNode, LossSpec, ModelNode, Shape } from '../../../graph/model-graph';
 import { layerNamesAreExact, namesAreExact } from '../lookup';
+import { rangeContains } from '../positions';
 import type { Fix } from '../snapshot';
 import { argument, callParts, enclosingFunction, nodeAtRange, rangeOfNode, sequenceElements, stringLiteral, unwrapParens, type Node } from '../tree';
 import {
@@ -34,6 +35,7 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
     ...weightOutputs(ctx),
     ...symbolicAddLoss(ctx),
   ];
+  noteDefaults(ctx, all);
   // Code run twice (a builder function called for two models) reports the same thing twice.
   const seen = new Set<string>();
   return all.filter((d) => {
@@ -42,6 +44,21 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * A diagnostic inside a function nothing in this file calls came from running it with its
+ * parameter defaults (analyze.ts#runUncalledFunctions): it says so, since a caller may pass others.
+ */
+function noteDefaults(ctx: CheckContext, diagnostics: Diagnostic[]): void {
+  const speculative = new Set(ctx.graph.models.map((m) => m.speculative).filter((s): s is string => !!s));
+  if (speculative.size === 0) return;
+  const defs = [...speculative].map((name) => ctx.functions.get(name)).filter((d): d is Node => !!d);
+  for (const d of diagnostics) {
+    const def = defs.find((f) => rangeContains(rangeOfNode(f), d.range.start));
+    const name = def?.childForFieldName('name')?.text;
+    if (name) d.message += ` (Found by running ${name}() with its parameter defaults: nothing in this file calls it, and a caller may pass other values.)`;
+  }
 }
 
 // ───────────── layer and output names ─────────────
@@ -216,7 +233,7 @@ function targetShapes(ctx: CheckContext, model: ModelNode, yShapes: (Shape | nul
     const output = singleShape(layer?.outputShape);
     const loss = lossSpecFor(model, i);
     if (!target || !output || !layer || isSparse(loss)) return;
-    if (target.length === output.length && target.slice(1).every((d, j) => d === null || output[j + 1] === null || d === output[j + 1])) return;
+    if (sameShapes(squeezedTarget(target, output), output)) return;
     if (target.length < output.length) return; // (N,) labels vs (None, 1): Keras squeezes; not provable here
     const verdict = shapeVerdict(target, output, loss);
     const which = `Target ${yShapes.length > 1 ? `${i + 1} ` : ''}has shape ${formatDims(target)} but output '${layer.name}' of model ${modelLabel(model)} has shape ${formatDims(output)}`;
@@ -227,6 +244,15 @@ function targetShapes(ctx: CheckContext, model: ModelNode, yShapes: (Shape | nul
     );
   });
   return out;
+}
+
+/** Keras squeezes a target's trailing 1 when it has one dimension more than the output ((N, 2, 1) vs (None, 2)). */
+function squeezedTarget(target: Shape, output: Shape): Shape {
+  return target.length === output.length + 1 && target[target.length - 1] === 1 ? target.slice(0, -1) : target;
+}
+
+function sameShapes(target: Shape, output: Shape): boolean {
+  return target.length === output.length && target.slice(1).every((d, j) => d === null || output[j + 1] === null || d === output[j + 1]);
 }
 
 /** Built-in losses that check shapes themselves (the rest compute element-wise and broadcast). */
@@ -324,8 +350,12 @@ function invalidInputs(ctx: CheckContext): Diagnostic[] {
     const inputs = call ? argument(call, 'inputs', 0) : undefined;
     if (!inputs) continue;
     const singular = /^(.*)\.\s*input$/s.exec(inputs.text);
-    const fixes = singular ? [replaceFix(`Use \`${singular[1]}.inputs\``, ctx.uri, rangeOfNode(inputs), `${singular[1]}.inputs`, true)] : [];
-    out.push(diagnostic(rangeOfNode(inputs), Codes.invalidModelInput, DiagnosticSeverity.Error, `Keras raises when building this model: ${model.error!.replace(/; Keras raises when building this model$/, '')}.`, { fixes }));
+    // `.inputs` helps only a Sequential that has inputs (one built from a keras.Input or build()).
+    const source = singular ? ctx.lookup.modelForReceiver(singular[1].trim(), rangeOfNode(inputs).start) : undefined;
+    const hasInputs = !!source && source.inputs.length > 0 && !source.unbuilt;
+    const fixes = singular && hasInputs ? [replaceFix(`Use \`${singular[1]}.inputs\``, ctx.uri, rangeOfNode(inputs), `${singular[1]}.inputs`, true)] : [];
+    const noInputs = singular && source && !hasInputs ? ` \`${singular[1]}\` has no inputs either until it gets an input shape (a keras.Input first, or build()).` : '';
+    out.push(diagnostic(rangeOfNode(inputs), Codes.invalidModelInput, DiagnosticSeverity.Error, `Keras raises when building this model: ${model.error!.replace(/; Keras raises when building this model$/, '')}.${noInputs}`, { fixes }));
   }
   return out;
 }
