@@ -322,6 +322,11 @@ probe = keras.Model(inputs=base.inputs, outputs=[base.output, base.get_layer("fe
       assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [['loss-extra-arguments', 'make_loss(2.0)']]);
       assert.match(message(diagnostics[0]), /but loss \(the function `make_loss\(2\.0\)` returns\) requires 3 arguments: 'extra' never arrives/);
       assert.deepEqual((await diagnose(program('y_true, y_pred'))).diagnostics, []);
+      // The factory's result held by a variable first.
+      const held = program('y_true, y_pred, extra').replace('loss=make_loss(2.0)', 'loss=my_loss').replace('model.compile(', 'my_loss = make_loss(0.5)\nmodel.compile(');
+      const [viaVariable] = (await diagnose(held)).diagnostics;
+      assert.equal(lineOf(held, viaVariable), 'my_loss');
+      assert.match(message(viaVariable), /but loss \(held by `my_loss`\) requires 3 arguments/);
     });
 
     it("a Sequential's .input as a model's inputs (Keras 3 raises even once built); the fix uses .inputs", async () => {

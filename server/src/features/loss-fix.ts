@@ -48,9 +48,9 @@ const GENERAL_ADVICE = "To add a term that depends on a layer's activations or w
 function arityDiagnostic(ctx: CheckContext, model: ModelNode, name: string, home: SourceFile, def: Node, required: string[], at: Node): Diagnostic {
   const missing = required.slice(2).map((p) => `'${p}'`).join(', ');
   // A loss a factory call returns (a closure): no rewrite of code that builds the function elsewhere.
-  const parts = at.type === 'identifier' ? recognizeLoss(def, home.functions) : undefined;
+  const parts = at.type === 'identifier' && at.text === name ? recognizeLoss(def, home.functions) : undefined;
   const rewrite = parts ? regularizerRewrite(ctx, model, parts, home) : undefined;
-  const made = at.type === 'call' ? ` (the function ${at.text.length > 40 ? 'this call' : `\`${at.text}\``} returns)` : '';
+  const made = at.type === 'call' ? ` (the function ${at.text.length > 40 ? 'this call' : `\`${at.text}\``} returns)` : at.text !== name ? ` (held by \`${at.text}\`)` : '';
   const lines = [`Keras calls a loss as loss(y_true, y_pred), but ${name}${made} requires ${required.length} arguments: ${missing} never arrives (fit raises TypeError).`];
   if (rewrite?.fix) {
     lines.push(`The extra term is ${rewrite.description}; Keras applies that with ${rewrite.argument} on layer '${rewrite.layer.name}'${rewrite.where}.`);
@@ -76,9 +76,9 @@ function functionLosses(loss: CompileInfo['loss']): Extract<LossSpec, { kind: 'f
 function lossArgumentNode(compile: NonNullable<ReturnType<typeof callParts>>, name: string): Node | undefined {
   const value = argument(compile, 'loss', 1);
   if (!value) return undefined;
-  if (value.type === 'identifier') return value.text === name ? value : undefined;
-  // One loss made by a call (`make_loss(2.0)` returning a closure): that argument is where it goes.
-  if (value.type === 'call') return value;
+  // One loss for every output: the argument is that function, whatever it is spelled as (its own
+  // name, a variable holding what `make_loss(2.0)` returned, or that call itself).
+  if (value.type === 'identifier' || value.type === 'call') return value;
   const entries = value.type === 'dictionary' ? children(value).map((p) => p.childForFieldName('value')) : sequenceElements(value);
   return entries.find((e) => e?.type === 'identifier' && e.text === name) ?? undefined;
 }
