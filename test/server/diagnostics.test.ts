@@ -223,6 +223,13 @@ model.get_layer("dense_9")
       const custom = await verdict('def my_loss(y_true, y_pred):\n    return keras.ops.mean((y_true - y_pred) ** 2)\nmodel.compile(optimizer="adam", loss=my_loss)');
       assert.equal(custom.severity, 2);
       assert.match(message(custom), /built-in losses such as mse broadcast these shapes silently/);
+      // (N,) labels against (None, C), as Keras 3 treats them: crossentropies refuse the rank, mse
+      // cannot broadcast N against C, a (None, 1) output is squeezed, a sparse loss takes labels.
+      const labels = (loss: string, units: number) => program(`model.compile(optimizer="adam", loss="${loss}")`).replace('Dense(1)', `Dense(${units})`).replace('np.zeros((50, 3))', 'np.zeros((50,))');
+      const [cce] = (await diagnose(labels('categorical_crossentropy', 10))).diagnostics;
+      assert.match(message(cce), /\(50,\) .* \(None, 10\); Keras raises: categorical_crossentropy needs targets of the output's rank \(one-hot targets, or sparse_categorical_crossentropy for integer labels\)/);
+      assert.match(message((await diagnose(labels('mse', 3))).diagnostics[0]), /\(None, 3\); Keras raises when computing the loss\.$/);
+      for (const [loss, units] of [['mse', 1], ['sparse_categorical_crossentropy', 10]] as const) assert.deepEqual((await diagnose(labels(loss, units))).diagnostics, [], loss);
       // A trailing 1 Keras squeezes away: nothing to say.
       const squeezed = program('model.compile(optimizer="adam", loss="mse")').replace('Dense(1)', 'Dense(2)').replace('np.zeros((50, 3))', 'np.zeros((50, 2, 1))');
       assert.deepEqual((await diagnose(squeezed)).diagnostics, []);

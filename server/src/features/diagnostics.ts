@@ -234,8 +234,8 @@ function targetShapes(ctx: CheckContext, model: ModelNode, yShapes: (Shape | nul
     const loss = lossSpecFor(model, i);
     if (!target || !output || !layer || isSparse(loss)) return;
     if (sameShapes(squeezedTarget(target, output), output)) return;
-    if (target.length < output.length) return; // (N,) labels vs (None, 1): Keras squeezes; not provable here
-    const verdict = shapeVerdict(target, output, loss);
+    const verdict = target.length < output.length ? labelsVerdict(target, output, loss) : shapeVerdict(target, output, loss);
+    if (!verdict) return;
     const which = `Target ${yShapes.length > 1 ? `${i + 1} ` : ''}has shape ${formatDims(target)} but output '${layer.name}' of model ${modelLabel(model)} has shape ${formatDims(output)}`;
     out.push(
       diagnostic(rangeOfNode(elements[i]), Codes.targetShape, verdict.raises ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, `${which}; ${verdict.consequence}`, {
@@ -273,6 +273,27 @@ function shapeVerdict(target: Shape, output: Shape, loss: LossSpec | undefined):
   }
   if (name || !broadcasts) return { raises: true, consequence: 'Keras raises when computing the loss.' };
   return { raises: false, consequence: 'built-in losses such as mse broadcast these shapes silently (the wrong objective) and crossentropies raise; check what the loss expects.' };
+}
+
+/**
+ * Targets of one dimension less than the output, such as (N,) integer labels against a (None, C)
+ * output (checked in Keras 3). Against (None, 1), Keras squeezes the output and all is well. The
+ * crossentropies refuse a different rank. The rest broadcast the target's last dimension (N)
+ * against C, which raises unless the two happen to match.
+ */
+function labelsVerdict(target: Shape, output: Shape, loss: LossSpec | undefined): { raises: boolean; consequence: string } | undefined {
+  const labels = target[target.length - 1];
+  const classes = output[output.length - 1];
+  if (target.length !== output.length - 1 || classes === 1 || labels === null || classes === null) return undefined;
+  // A custom loss may turn labels into one-hot itself: only built-in losses are certain.
+  if (loss?.kind !== 'builtin') return undefined;
+  const normalized = loss.name.toLowerCase().replace(/_/g, '');
+  if (SHAPE_CHECKING_LOSSES.has(normalized)) {
+    const hint = normalized === 'categoricalcrossentropy' ? ' (one-hot targets, or sparse_categorical_crossentropy for integer labels)' : '';
+    return { raises: true, consequence: `Keras raises: ${loss.name} needs targets of the output's rank${hint}.` };
+  }
+  if (labels === classes) return undefined; // broadcasts by coincidence: nothing certain to say
+  return { raises: true, consequence: 'Keras raises when computing the loss.' };
 }
 
 /** NumPy broadcasting of the non-batch dimensions, aligned from the right; an unknown dimension may match. */
