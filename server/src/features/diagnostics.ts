@@ -258,6 +258,11 @@ function sameShapes(target: Shape, output: Shape): boolean {
 /** Built-in losses that check shapes themselves (the rest compute element-wise and broadcast). */
 const SHAPE_CHECKING_LOSSES = new Set(['binarycrossentropy', 'bce', 'categoricalcrossentropy', 'binaryfocalcrossentropy']);
 
+/** A built-in loss's name as Keras's string and class spellings share it (`binary_crossentropy`, `BinaryCrossentropy`). */
+function lossKey(name: string): string {
+  return name.toLowerCase().replace(/_/g, '');
+}
+
 /**
  * What Keras does with a target whose shape differs from the output's (checked against Keras 3 for
  * 16 built-in losses): the crossentropies above raise; the others (mse, mae, huber, hinge, …)
@@ -267,7 +272,7 @@ const SHAPE_CHECKING_LOSSES = new Set(['binarycrossentropy', 'bce', 'categorical
 function shapeVerdict(target: Shape, output: Shape, loss: LossSpec | undefined): { raises: boolean; consequence: string } {
   const broadcasts = broadcastable(target.slice(1), output.slice(1));
   const name = loss?.kind === 'builtin' ? loss.name : undefined;
-  if (name && SHAPE_CHECKING_LOSSES.has(name.toLowerCase().replace(/_/g, ''))) return { raises: true, consequence: `Keras raises when computing the loss (${name} needs equal shapes).` };
+  if (name && SHAPE_CHECKING_LOSSES.has(lossKey(name))) return { raises: true, consequence: `Keras raises when computing the loss (${name} needs equal shapes).` };
   if (name && broadcasts) {
     return { raises: false, consequence: `Keras does not raise: ${name} broadcasts the two shapes and compares every target value with every output value, which trains the model on the wrong objective.` };
   }
@@ -287,9 +292,9 @@ function labelsVerdict(target: Shape, output: Shape, loss: LossSpec | undefined)
   if (target.length !== output.length - 1 || classes === 1 || labels === null || classes === null) return undefined;
   // A custom loss may turn labels into one-hot itself: only built-in losses are certain.
   if (loss?.kind !== 'builtin') return undefined;
-  const normalized = loss.name.toLowerCase().replace(/_/g, '');
-  if (SHAPE_CHECKING_LOSSES.has(normalized)) {
-    const hint = normalized === 'categoricalcrossentropy' ? ' (one-hot targets, or sparse_categorical_crossentropy for integer labels)' : '';
+  const key = lossKey(loss.name);
+  if (SHAPE_CHECKING_LOSSES.has(key)) {
+    const hint = key === 'categoricalcrossentropy' ? ' (one-hot targets, or sparse_categorical_crossentropy for integer labels)' : '';
     return { raises: true, consequence: `Keras raises: ${loss.name} needs targets of the output's rank${hint}.` };
   }
   if (labels === classes) return undefined; // broadcasts by coincidence: nothing certain to say

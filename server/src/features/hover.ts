@@ -84,8 +84,7 @@ function attributeHover(view: TypingView, target: Extract<Token, { kind: 'identi
   const weight = receiver?.layer.weights.find((w) => w.name === target.name);
   if (receiver && weight) return weightMarkdown(weight, receiver.layer, receiver.model, locationOf(snapshot, receiver.layer.range, receiver.layer.file));
   if (receiver && target.name === 'output' && !receiver.layer.model) {
-    const expression = /((?:\w+\s*\.\s*)?get_layer\([^()]*\)|(?:self\s*\.\s*)?\w+)\s*$/.exec(prefix)?.[1] ?? receiver.layer.name;
-    const lead = `Keras tensor \`${expression}.output\` · shape \`${formatShape(receiver.layer.outputShape)}\` · output of:\n`;
+    const lead = `Keras tensor \`${receiver.expression}.output\` · shape \`${formatShape(receiver.layer.outputShape)}\` · output of:\n`;
     return layerMarkdown(receiver.layer, receiver.model, locationOf(snapshot, receiver.layer.range, receiver.layer.file), lead);
   }
   if (!/\bself\s*\.\s*$/.test(before)) return undefined;

@@ -2,6 +2,7 @@
  * How layers and models read in completions and hovers: one-line details and Markdown tables.
  */
 import type { ConfigValue, LayerNode, ModelNode, WeightInfo } from '../../../graph/model-graph';
+import { countParams } from '../../../analysis/layers/catalog';
 import { formatCount, formatShape, modelSize, summaryTable, UNBUILT_NOTE } from '../../../graph/summary';
 
 /** Configuration keys worth showing first, in this order; others follow when short. */
@@ -112,18 +113,15 @@ const REGULARIZER_OF: Record<string, string> = {
 
 /** ` (128 non-trainable)` for a layer with statistics Keras does not train (BatchNormalization's moving mean and variance). */
 function nonTrainablePart(layer: LayerNode): string {
-  const frozen = layer.weights.filter((w) => !w.trainable).map(valueCount);
+  const frozen = layer.weights.filter((w) => !w.trainable);
   if (frozen.length === 0) return '';
-  return frozen.includes(null) ? ' (some non-trainable)' : ` (${formatCount((frozen as number[]).reduce((a, b) => a + b, 0))} non-trainable)`;
-}
-
-function valueCount(weight: WeightInfo): number | null {
-  return weight.shape && weight.shape.every((d) => d !== null) ? (weight.shape as number[]).reduce((a, b) => a * b, 1) : null;
+  const count = countParams(frozen);
+  return count === null ? ' (some non-trainable)' : ` (${formatCount(count)} non-trainable)`;
 }
 
 /** Markdown for one weight of a layer (`dense.kernel`): Keras's variable path, shape, count. */
 export function weightMarkdown(weight: WeightInfo, layer: LayerNode, model: ModelNode | undefined, location: string | undefined): string {
-  const count = valueCount(weight);
+  const count = countParams([weight]);
   const title = `**\`${layer.name}/${weight.name}\`** · weight of layer \`${layer.name}\` (\`${layer.className}\`)${model ? ` in model \`${modelLabel(model)}\`` : ''}`;
   const rows: [string, string][] = [
     ['Shape', `\`${formatShape(weight.shape)}\``],

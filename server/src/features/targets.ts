@@ -100,16 +100,17 @@ function layerConstructedAt(snapshot: Snapshot, pos: Position): LayerInModel | u
  * The layer an expression ending a line prefix holds: `dense`, `self.dense`, or
  * `model.get_layer("dense")` (what comes before `.kernel`, say).
  */
-export function layerOfReceiver(snapshot: Snapshot, doc: CurrentText, prefix: string, prefixOffset: number, at: Position, toSnapshot: (p: Position) => Position | null): LayerInModel | undefined {
+export function layerOfReceiver(snapshot: Snapshot, doc: CurrentText, prefix: string, prefixOffset: number, at: Position, toSnapshot: (p: Position) => Position | null): (LayerInModel & { expression: string }) | undefined {
+  const withExpression = (entry: LayerInModel | undefined, match: RegExpExecArray) => entry && { ...entry, expression: match[0].trim() };
   const getLayer = /(?:(\w+)\s*\.\s*)?get_layer\(\s*(?:name\s*=\s*)?(["'])(\w+)\2\s*\)\s*$/.exec(prefix);
   if (getLayer) {
     const model = snapshot.lookup.modelForReceiver(getLayer[1] ?? null, at);
-    return snapshot.lookup.layersNamed(getLayer[3], model ? [model] : undefined)[0];
+    return withExpression(snapshot.lookup.layersNamed(getLayer[3], model ? [model] : undefined)[0], getLayer);
   }
   const attribute = /\bself\s*\.\s*(\w+)\s*$/.exec(prefix);
-  if (attribute) return selfAttributeLayer(snapshot, doc, attribute[1], prefixOffset, toSnapshot);
-  const variable = /(?:^|[^.\w])(\w+)\s*$/.exec(prefix);
+  if (attribute) return withExpression(selfAttributeLayer(snapshot, doc, attribute[1], prefixOffset, toSnapshot), attribute);
+  const variable = /(?<![.\w])(\w+)\s*$/.exec(prefix);
   const binding = variable ? snapshot.lookup.bindingAt(variable[1], at) : undefined;
-  if (!binding || binding.kind !== 'layer_variable') return undefined;
-  return snapshot.lookup.layer(binding.layerId)[0];
+  if (!variable || !binding || binding.kind !== 'layer_variable') return undefined;
+  return withExpression(snapshot.lookup.layer(binding.layerId)[0], variable);
 }
