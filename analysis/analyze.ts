@@ -10,6 +10,7 @@ import { buildModelNode } from './graph-builder';
 import { Interpreter } from './interpreter';
 import { layerOf } from './keras-build';
 import { KerasRuntime } from './keras-runtime';
+import { StreamFailed, type StatementStream } from './parse-stream';
 import { initParser, parsePython, type ParseResult, type Parser, type Tree } from './parser';
 import type { SyntaxNode } from './syntax-tree';
 import type { Value } from './values';
@@ -21,6 +22,12 @@ export interface AnalyzeOptions {
   readModule?: (module: string) => { file: string; text: string } | undefined;
   /** The previous tree of this document, for incremental re-parsing. */
   previousTree?: Tree;
+  /**
+   * A streamed parse of the source already under way in another thread (parse-stream.ts): the
+   * evaluation starts with its first statement. If the fast parser steps aside, the source is
+   * parsed here after all.
+   */
+  stream?: StatementStream;
 }
 
 export interface AnalysisResult {
@@ -36,6 +43,8 @@ export interface AnalysisResult {
   readonly tree: Tree;
   /** tree-sitter's own tree when it did the parse (it can seed an incremental re-parse), else undefined. */
   readonly treeSitterTree: Tree | undefined;
+  /** The evaluation ran on a streamed parse (parse-stream.ts). */
+  readonly streamed: boolean;
 }
 
 /** Files above this size are not evaluated (a note says so). */
@@ -47,36 +56,52 @@ export async function analyzeSource(source: string, options: AnalyzeOptions): Pr
 }
 
 export function analyzeWithParser(parser: Parser, source: string, options: AnalyzeOptions): AnalysisResult {
-  const notes: Note[] = [];
-  const graph: ModelGraph = { file: options.file, models: [], references: [], notes, truncated: false };
   if (source.length > MAX_FILE_BYTES) {
-    notes.push({ line: 1, severity: 'warning', message: `file is ${(source.length / 1048576).toFixed(1)} MB; files over ${MAX_FILE_BYTES / 1048576} MB are not analyzed` });
-    graph.truncated = true;
-    return result(parser, graph, parsePython(parser, ''));
+    const graph: ModelGraph = { file: options.file, models: [], references: [], notes: [], truncated: true };
+    graph.notes.push({ line: 1, severity: 'warning', message: `file is ${(source.length / 1048576).toFixed(1)} MB; files over ${MAX_FILE_BYTES / 1048576} MB are not analyzed` });
+    return result(parser, graph, parsePython(parser, ''), false);
+  }
+  const stream = options.stream;
+  if (stream && stream.source === source) {
+    try {
+      return evaluate(parser, options, source, stream.statements(), () => ({ tree: undefined, root: stream.root(), text: source, skipped: [] }), true);
+    } catch (error) {
+      // The fast parser stepped aside part-way: what was evaluated is dropped, and tree-sitter parses.
+      if (!(error instanceof StreamFailed)) throw error;
+    }
   }
   const parsed = parsePython(parser, source, options.previousTree);
-  for (const s of parsed.skipped) {
-    notes.push({ line: s.startLine, severity: 'warning', message: `syntax error: line${s.endLine > s.startLine ? `s ${s.startLine}-${s.endLine}` : ` ${s.startLine}`} skipped` });
-  }
+  return evaluate(parser, options, parsed.text, parsed.root.children, () => parsed, false);
+}
+
+/** Evaluates the module's statements (as they come, for a streamed parse) and builds the graph. */
+function evaluate(parser: Parser, options: AnalyzeOptions, text: string, statements: Iterable<SyntaxNode>, parsedTree: () => ParseResult, streamed: boolean): AnalysisResult {
+  const notes: Note[] = [];
+  const graph: ModelGraph = { file: options.file, models: [], references: [], notes, truncated: false };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const muted = { on: false };
   const sink = { note: (line: number, severity: Note['severity'], message: string) => muted.on || notes.push({ line, severity, message }) };
   const interp = new Interpreter(new Budget(limits), sink, options.file);
-  const runtime = new KerasRuntime(interp, parsed.text, { loadModule: moduleLoader(parser, interp, options) });
-  const completed = interp.runModule(parsed.root);
+  const runtime = new KerasRuntime(interp, text, { loadModule: moduleLoader(parser, interp, options) });
+  const completed = interp.runModule(statements);
+  const parsed = parsedTree();
+  for (const s of parsed.skipped) {
+    notes.push({ line: s.startLine, severity: 'warning', message: `syntax error: line${s.endLine > s.startLine ? `s ${s.startLine}-${s.endLine}` : ` ${s.startLine}`} skipped` });
+  }
   if (completed) runUncalledFunctions(interp, runtime, muted);
   graph.truncated = !completed;
   const variables = moduleVariables(interp.moduleScope.vars);
   graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
   graph.references = runtime.references;
   notes.sort((a, b) => a.line - b.line);
-  return result(parser, graph, parsed);
+  return result(parser, graph, parsed, streamed);
 }
 
-function result(parser: Parser, graph: ModelGraph, parsed: ParseResult): AnalysisResult {
+function result(parser: Parser, graph: ModelGraph, parsed: ParseResult, streamed: boolean): AnalysisResult {
   let tree = parsed.tree;
   return {
     graph,
+    streamed,
     root: parsed.root,
     parsedText: parsed.text,
     treeSitterTree: parsed.tree,

@@ -939,11 +939,12 @@ export class Interpreter {
   }
 
   /** Runs module code, turning a budget overrun into a note. */
-  runModule(root: Node): boolean {
+  /** The module's top-level statements (its children), in order; they may arrive as a streamed parse finishes them. */
+  runModule(statements: Iterable<Node>): boolean {
     try {
       // Statement by statement, so that one nested too deeply for the evaluator's stack is skipped
       // (with a note) and the rest of the module still runs.
-      for (const statement of root.children) {
+      for (const statement of statements) {
         if (!statement.isNamed || statement.type === 'comment') continue;
         try {
           if (this.execStmt(statement, this.moduleScope)) return true;

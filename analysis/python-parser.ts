@@ -13,16 +13,24 @@ import { AUGMENTED, ExpressionParser } from './python-expressions';
 import { lex, Tok, Unsupported, type Comment } from './python-lexer';
 import { SyntaxNode, TreeStore, type NodeId } from './syntax-tree';
 import { F, T } from './python-node-types';
-import { placeComments } from './python-comments';
+import { CommentPlacer } from './python-comments';
 
 export { Unsupported };
 
-/** Parses `source`; throws Unsupported when the fast path cannot vouch for an identical tree. */
-export function parseFast(source: string): SyntaxNode {
+/**
+ * Parses `source`; throws Unsupported when the fast path cannot vouch for an identical tree.
+ * `into` is the store to build in (a shared one, for a streamed parse) and `onStatement` hears of
+ * each top-level statement once its subtree is final (comments placed), before the next is parsed.
+ */
+export function parseFast(source: string, into?: TreeStore, onStatement?: (statement: NodeId) => void): SyntaxNode {
   const lexer = lex(source);
-  const tree = new TreeStore(source);
-  const root = new Parser(tree, lexer).module(lexer.comments);
-  placeComments(root, lexer.comments, tree);
+  const tree = into ?? new TreeStore(source);
+  const placer = new CommentPlacer(tree, lexer.comments);
+  const root = new Parser(tree, lexer).module(lexer.comments, (statement) => {
+    placer.statement(statement);
+    onStatement?.(statement);
+  });
+  placer.module(root);
   return tree.view(root);
 }
 
@@ -32,9 +40,13 @@ const SOFT_STATEMENT_KEYWORDS = new Set(['print', 'exec', 'match', 'type']);
 class Parser extends ExpressionParser {
   // ───────────── statements ─────────────
 
-  module(comments: Comment[]): NodeId {
+  module(comments: Comment[], finished: (statement: NodeId) => void): NodeId {
     const children: NodeId[] = [];
-    while (this.tok.kind !== Tok.End) this.statement(children);
+    while (this.tok.kind !== Tok.End) {
+      const before = children.length;
+      this.statement(children);
+      for (let i = before; i < children.length; i++) if (this.ctx.isNamed(children[i])) finished(children[i]);
+    }
     const firstToken = this.firstStart === -1 ? this.ctx.source.length : this.firstStart;
     const start = comments.length > 0 ? Math.min(comments[0].start, firstToken) : firstToken === this.ctx.source.length ? 0 : firstToken;
     return this.node(T.module, children, start, this.ctx.source.length);

@@ -107,6 +107,19 @@ const NAMED = 1;
 const HAS_ERROR = 2;
 const MISSING = 4;
 
+/** A TreeStore's columns in shared memory (see TreeStore.sharedColumns). */
+export interface SharedTreeColumns {
+  types: SharedArrayBuffer;
+  fields: SharedArrayBuffer;
+  flags: SharedArrayBuffer;
+  starts: SharedArrayBuffer;
+  ends: SharedArrayBuffer;
+  parents: SharedArrayBuffer;
+  firstKid: SharedArrayBuffer;
+  kidCount: SharedArrayBuffer;
+  kids: SharedArrayBuffer;
+}
+
 /** A node of a TreeStore, by index (the fast parser builds with ids). */
 export type NodeId = number;
 
@@ -125,19 +138,45 @@ export class TreeStore {
   kids: Int32Array;
   kidsUsed = 0;
 
-  constructor(readonly source: string) {
+  /** Set when the columns live in shared memory (a streamed parse): they cannot be replaced by bigger ones. */
+  private readonly shared: boolean;
+
+  constructor(
+    readonly source: string,
+    columns?: SharedTreeColumns,
+  ) {
     this.lines = new LineIndex(source);
+    this.shared = !!columns;
     // About one node per two characters of Python; grown by doubling when a file is denser.
     const capacity = 256 + (source.length >> 1);
-    this.types = new Uint16Array(capacity);
-    this.fields = new Uint8Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.parents = new Int32Array(capacity);
-    this.firstKid = new Int32Array(capacity);
-    this.kidCount = new Int32Array(capacity);
-    this.kids = new Int32Array(capacity);
+    this.types = columns ? new Uint16Array(columns.types) : new Uint16Array(capacity);
+    this.fields = columns ? new Uint8Array(columns.fields) : new Uint8Array(capacity);
+    this.flags = columns ? new Uint8Array(columns.flags) : new Uint8Array(capacity);
+    this.starts = columns ? new Int32Array(columns.starts) : new Int32Array(capacity);
+    this.ends = columns ? new Int32Array(columns.ends) : new Int32Array(capacity);
+    this.parents = columns ? new Int32Array(columns.parents) : new Int32Array(capacity);
+    this.firstKid = columns ? new Int32Array(columns.firstKid) : new Int32Array(capacity);
+    this.kidCount = columns ? new Int32Array(columns.kidCount) : new Int32Array(capacity);
+    this.kids = columns ? new Int32Array(columns.kids) : new Int32Array(capacity);
+  }
+
+  /**
+   * Columns in shared memory for a tree that one thread builds while another reads it, with room
+   * for `nodes` nodes (they cannot grow). They can be used again for the next tree: `add` clears
+   * every slot a node reads.
+   */
+  static sharedColumns(nodes: number): SharedTreeColumns {
+    const column = (bytes: number) => new SharedArrayBuffer(nodes * bytes);
+    return { types: column(2), fields: column(1), flags: column(1), starts: column(4), ends: column(4), parents: column(4), firstKid: column(4), kidCount: column(4), kids: column(4) };
+  }
+
+  /** Room for the densest Python (about a node per character): a shared tree cannot grow. */
+  static sharedCapacity(source: string): number {
+    return 256 + source.length + (source.length >> 1);
+  }
+
+  static capacityOf(columns: SharedTreeColumns): number {
+    return columns.flags.byteLength;
   }
 
   /** A new node of `type` (an id from `typeId`, or the name), childless until setKids; returns its id. */
@@ -149,12 +188,15 @@ export class TreeStore {
     this.starts[id] = start;
     this.ends[id] = end;
     this.parents[id] = -1;
+    // Fresh columns are zero; shared ones may hold an earlier tree's node here.
+    this.fields[id] = 0;
+    this.kidCount[id] = 0;
     return id;
   }
 
   /** Gives `id` these children (in source order) and makes it their parent. */
   setKids(id: number, kids: readonly number[]): void {
-    while (this.kidsUsed + kids.length > this.kids.length) this.kids = grown(this.kids, this.kids.length * 2);
+    while (this.kidsUsed + kids.length > this.kids.length) this.kids = this.grown(this.kids, this.kids.length * 2);
     const first = this.kidsUsed;
     for (let i = 0; i < kids.length; i++) {
       this.kids[first + i] = kids[i];
@@ -167,14 +209,22 @@ export class TreeStore {
 
   private grow(): void {
     const size = this.types.length * 2;
-    this.types = grown(this.types, size);
-    this.fields = grown(this.fields, size);
-    this.flags = grown(this.flags, size);
-    this.starts = grown(this.starts, size);
-    this.ends = grown(this.ends, size);
-    this.parents = grown(this.parents, size);
-    this.firstKid = grown(this.firstKid, size);
-    this.kidCount = grown(this.kidCount, size);
+    this.types = this.grown(this.types, size);
+    this.fields = this.grown(this.fields, size);
+    this.flags = this.grown(this.flags, size);
+    this.starts = this.grown(this.starts, size);
+    this.ends = this.grown(this.ends, size);
+    this.parents = this.grown(this.parents, size);
+    this.firstKid = this.grown(this.firstKid, size);
+    this.kidCount = this.grown(this.kidCount, size);
+  }
+
+  private grown<T extends Uint8Array | Uint16Array | Int32Array>(array: T, size: number): T {
+    // A RangeError, like a stack overflow: the fast parser steps aside and tree-sitter parses.
+    if (this.shared) throw new RangeError('syntax tree: shared columns are full');
+    const out = new (array.constructor as new (n: number) => T)(size);
+    out.set(array);
+    return out;
   }
 
   // ───────────── building (the fast parser works with node ids; views are for readers) ─────────────
@@ -214,11 +264,6 @@ export class TreeStore {
   }
 }
 
-function grown<T extends Uint8Array | Uint16Array | Int32Array>(array: T, size: number): T {
-  const out = new (array.constructor as new (n: number) => T)(size);
-  out.set(array);
-  return out;
-}
 
 /** A view of one node of a TreeStore (tree-sitter's node API, the part the analysis uses). */
 export class SyntaxNode {

@@ -4,8 +4,6 @@
  * and builds everything else that needs the tree (syntax index, diagnostics with their fixes), so
  * that the main thread never blocks on analysis and keeps answering completion and hover.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { analyzeWithParser } from '../../analysis/analyze';
 import { initParser, parsePython, type Parser, type Tree } from '../../analysis/parser';
@@ -13,9 +11,11 @@ import { CheckContext } from './features/diagnostic-kit';
 import { attributeFiles } from './file-attribution';
 import { computeDiagnostics } from './features/diagnostics';
 import { GraphLookup } from './lookup';
+import { ParseHelper } from './parse-worker';
 import type { SnapshotData } from './snapshot';
 import { buildSyntaxIndex } from './syntax-index';
 import { TextLines } from './text-lines';
+import { lowerThreadPriority } from './thread-priority';
 import { definitions } from './tree';
 import { ModuleResolver } from './workspace';
 
@@ -49,24 +49,26 @@ export interface AnalyzeJob {
 
 export type WorkerRequest = AnalyzeJob | { type: 'forget'; uri: string };
 
-export type WorkerResponse = { type: 'done'; id: number; json: string } | { type: 'failed'; id: number; message: string };
+export type WorkerResponse = { type: 'done'; id: number; json: string } | { type: 'failed'; id: number; message: string } | { type: 'log'; message: string };
 
-export function runAnalysisWorker(): void {
+export function runAnalysisWorker(script: string): void {
   const port = parentPort;
   if (!port) return;
   lowerThreadPriority();
   const trees = new Map<string, { version: number; tree: Tree }>();
   const resolver = new ModuleResolver();
   const parser = initParser();
+  const helper = new ParseHelper(script, (message) => port.postMessage({ type: 'log', message } satisfies WorkerResponse));
 
   port.on('message', async (message: WorkerRequest) => {
     if (message.type === 'forget') {
       trees.get(message.uri)?.tree.delete();
       trees.delete(message.uri);
+      helper.forget(message.uri);
       return;
     }
     try {
-      const json = JSON.stringify(analyze(await parser, message, trees, resolver));
+      const json = JSON.stringify(analyze(await parser, message, trees, resolver, helper));
       port.postMessage({ type: 'done', id: message.id, json } satisfies WorkerResponse);
     } catch (error) {
       trees.get(message.uri)?.tree.delete();
@@ -77,7 +79,7 @@ export function runAnalysisWorker(): void {
   });
 }
 
-function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: number; tree: Tree }>, resolver: ModuleResolver): SnapshotData {
+function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: number; tree: Tree }>, resolver: ModuleResolver, helper: ParseHelper): SnapshotData {
   resolver.roots = job.roots;
   for (const [file, text] of job.overlays) {
     if (text === null) resolver.overlays.delete(file);
@@ -97,9 +99,11 @@ function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: 
 
   const used = new Map<string, string>();
   const started = performance.now();
+  const stream = helper.stream(job.uri, job.text);
   const result = analyzeWithParser(parser, job.text, {
     file: job.path,
     previousTree,
+    stream,
     limits: { timeMs: job.timeBudgetMs },
     readModule: (module) => resolver.read(module, job.path, used),
   });
@@ -119,6 +123,7 @@ function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: 
   // blanked lines). The fast parser leaves none: it re-parses a whole file faster than
   // tree-sitter's incremental parse plus the copy of its tree.
   const tree = result.treeSitterTree;
+  helper.parsed(job.uri, !tree);
   if (tree && job.keepTree && result.parsedText === job.text) trees.set(job.uri, { version: job.version, tree });
   else tree?.delete();
 
@@ -130,7 +135,7 @@ function analyze(parser: Parser, job: AnalyzeJob, trees: Map<string, { version: 
     index,
     diagnostics,
     dependencies: [...used.keys()],
-    timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), parser: !tree ? 'fast' : previousTree ? 'tree-sitter incremental' : 'tree-sitter' },
+    timing: { analyzeMs: round(analyzed - started), indexMs: round(indexed - analyzed), parser: !tree ? (result.streamed ? 'fast streamed' : 'fast') : previousTree ? 'tree-sitter incremental' : 'tree-sitter' },
   };
 }
 
@@ -139,19 +144,6 @@ function parseModule(parser: Parser, text: string) {
   const parsed = parsePython(parser, text);
   parsed.tree?.delete();
   return parsed.root;
-}
-
-/**
- * Analysis is background work: let the main thread (completion, hover) win the CPU on a busy
- * machine. Linux only: a thread's nice value is set through its thread id.
- */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (tid > 0) setPriority(tid, 10);
-  } catch {
-    // Not Linux, or not permitted: run at normal priority.
-  }
 }
 
 function round(ms: number): number {

@@ -5,7 +5,7 @@
  *
  *   node dist/server.js --stdio   (or --node-ipc / --socket=N, as vscode-languageserver parses them)
  */
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { createConnection } from 'vscode-languageserver/node';
 import {
   CodeActionKind,
@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageserver';
 import { ModelGraphRequest, type ModelGraphParams } from '../../protocol/protocol';
 import { runAnalysisWorker } from './analysis-worker';
+import { runParseWorker } from './parse-worker';
 import { DocumentStore, type Snapshot } from './documents';
 import { provideCodeActions } from './features/code-actions';
 import { provideCodeLenses } from './features/code-lens';
@@ -136,4 +137,5 @@ function workspaceRoots(params: InitializeParams): string[] {
 export type { Connection };
 
 if (isMainThread) startServer();
-else runAnalysisWorker();
+else if (workerData?.role === 'parse') runParseWorker();
+else runAnalysisWorker(__filename);

@@ -83,7 +83,7 @@ export interface LensDiagnosticData {
 }
 
 /** Which parser read the text: the fast parser, or tree-sitter (from scratch or incrementally). */
-export type ParserUsed = 'fast' | 'tree-sitter' | 'tree-sitter incremental';
+export type ParserUsed = 'fast' | 'fast streamed' | 'tree-sitter' | 'tree-sitter incremental';
 
 export interface SnapshotData {
   uri: string;

@@ -70,6 +70,7 @@ export class WorkerClient {
   }
 
   private onMessage(message: WorkerResponse): void {
+    if (message.type === 'log') return this.log(message.message);
     const running = this.running;
     if (!running || running.id !== message.id) return;
     this.running = undefined;

@@ -116,10 +116,43 @@ print("unterminated)
     assert.ok(await client.hover('errors.py', positionOf(BASE, '"hidden"', 2)));
   });
 
-  it('soak: thousands of rapid edits interleaved with completion and hover', async () => {
+  it('streams the parse of a large file into the evaluation; falls back to tree-sitter on a syntax error, and streams again once fixed', async () => {
+    const name = 'streamed.py';
+    const uri = client.uri(name);
+    const text = bigFile(200);
+    assert.ok(text.length > 32 * 1024, 'above the size the parse is streamed from');
+    await client.open(name, text);
+    const logOf = (version: number) => client.logs.find((l) => l.startsWith(`analysis ${uri} v${version}:`)) ?? '';
+    assert.match(logOf(1), /, fast streamed parse$/);
+    const last = positionOf(text, 'get_layer("h_199")', 'get_layer("h'.length);
+    assert.match((((await client.hover(name, last))!.contents) as { value: string }).value, /\*\*`h_199`\*\*/);
+    assert.deepEqual((await client.definition(name, last)).map((d) => d.range.start.line), [text.split('\n').findIndex((l) => l.includes('name="h_199"'))]);
+    // A syntax error at the end: the streamed parse steps aside there, and tree-sitter parses.
+    const end = { line: text.split('\n').length - 1, character: 0 };
+    const broken = await client.edit(name, { start: end, end }, 'x = (\n');
+    const diagnostics = await client.diagnostics(uri, broken);
+    assert.match(logOf(broken), /, tree-sitter parse$/);
+    assert.deepEqual(diagnostics, []);
+    assert.match((((await client.hover(name, last))!.contents) as { value: string }).value, /\*\*`h_199`\*\*/);
+    const fixed = await client.edit(name, { start: end, end: { line: end.line + 1, character: 0 } }, '');
+    await client.diagnostics(uri, fixed);
+    assert.match(logOf(fixed), /, fast parse$/, 'right after tree-sitter: not streamed (the error might still be there)');
+    const again = await client.edit(name, { start: end, end }, '# done\n');
+    await client.diagnostics(uri, again);
+    assert.match(logOf(again), /, fast streamed parse$/);
+    assert.deepEqual(client.errors, []);
+  });
+
+  for (const blocks of [40, 140]) {
+    it(`soak: thousands of rapid edits interleaved with completion and hover (${blocks === 40 ? 'a small file' : 'a file large enough for a streamed parse'})`, async () => {
+      await soak(`soak_${blocks}.py`, blocks);
+    });
+  }
+
+  async function soak(file: string, blocks: number): Promise<void> {
     const scratch = '# scratch\n';
-    const text = `${bigFile(40)}${scratch}probe = m_7.get_layer("")\n`;
-    await client.open('soak.py', text);
+    const text = `${bigFile(blocks)}${scratch}probe = m_7.get_layer("")\n`;
+    await client.open(file, text);
     const scratchLine = text.split('\n').indexOf('# scratch');
     const probe = positionOf(text, 'm_7.get_layer("")', 'm_7.get_layer("'.length);
     const hoverAt = positionOf(text, 'name="h_5"', 'name="h'.length);
@@ -133,17 +166,17 @@ print("unterminated)
       // Type and delete on the scratch line; now and then break the syntax and repair it.
       const insert = i % 50 === 25 ? ' model.get_layer((' : i % 3 === 2 ? '' : String.fromCharCode(97 + (i % 26));
       if (insert === '' && length > '# scratch'.length) {
-        await client.edit('soak.py', { start: { line: scratchLine, character: length - 1 }, end: { line: scratchLine, character: length } }, '');
+        await client.edit(file, { start: { line: scratchLine, character: length - 1 }, end: { line: scratchLine, character: length } }, '');
         length--;
       } else if (insert.startsWith(' model')) {
-        await client.edit('soak.py', { start: { line: scratchLine, character: 0 }, end: { line: scratchLine, character: 0 } }, 'x = ');
-        await client.edit('soak.py', { start: { line: scratchLine, character: 0 }, end: { line: scratchLine, character: 4 } }, '');
+        await client.edit(file, { start: { line: scratchLine, character: 0 }, end: { line: scratchLine, character: 0 } }, 'x = ');
+        await client.edit(file, { start: { line: scratchLine, character: 0 }, end: { line: scratchLine, character: 4 } }, '');
       } else {
-        await client.edit('soak.py', { start: { line: scratchLine, character: length }, end: { line: scratchLine, character: length } }, insert || 'z');
+        await client.edit(file, { start: { line: scratchLine, character: length }, end: { line: scratchLine, character: length } }, insert || 'z');
         length += (insert || 'z').length;
       }
-      if (i % 4 === 0) track(client.completion('soak.py', probe).then((items) => assert.equal(items.length, 3)));
-      if (i % 4 === 2) track(client.hover('soak.py', hoverAt).then((h) => assert.ok(h)));
+      if (i % 4 === 0) track(client.completion(file, probe).then((items) => assert.equal(items.length, 3)));
+      if (i % 4 === 2) track(client.hover(file, hoverAt).then((h) => assert.ok(h)));
       if (i % 200 === 199) {
         await Promise.all(requests.splice(0)); // let the server breathe now and then, like a typist pausing
         await new Promise((r) => setTimeout(r, 200));
@@ -152,13 +185,13 @@ print("unterminated)
     }
     await Promise.all(requests);
     assert.equal(failures, 0, 'no error responses');
-    const final = await client.latestDiagnostics('soak.py');
+    const final = await client.latestDiagnostics(file);
     assert.ok(Array.isArray(final));
     const rssEnd = client.rssMb();
-    console.log(`soak: server RSS ${Math.round(rssAfterWarmup)} MB after 1000 edits, ${Math.round(rssEnd)} MB after ${EDITS}`);
+    console.log(`soak (${file}): server RSS ${Math.round(rssAfterWarmup)} MB after 1000 edits, ${Math.round(rssEnd)} MB after ${EDITS}`);
     assert.ok(rssEnd - rssAfterWarmup < 80, `memory grew ${Math.round(rssEnd - rssAfterWarmup)} MB (from ${Math.round(rssAfterWarmup)} to ${Math.round(rssEnd)})`);
     assert.deepEqual(client.errors, [], 'nothing logged as an error (no unhandled rejections)');
     // The server's text is the client's text: a completion on the final version agrees.
-    assert.deepEqual((await client.completion('soak.py', probe)).map((i) => i.label), ['input_layer_7', 'h_7', 'o_7']);
-  });
+    assert.deepEqual((await client.completion(file, probe)).map((i) => i.label), ['input_layer_7', 'h_7', 'o_7']);
+  }
 });
