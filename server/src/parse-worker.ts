@@ -86,6 +86,7 @@ export class ParseHelper {
   }
 
   private start(): Worker | undefined {
+    if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return undefined;
     try {
       const worker = new Worker(this.script, { workerData: { role: 'parse' } });
       worker.on('error', (error) => this.log(`parse worker error: ${error.stack ?? error.message}`));
