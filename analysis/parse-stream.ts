@@ -30,11 +30,22 @@ const STATUS = 2;
 const COUNT = 3;
 const KIDS_USED = 4;
 const ROOT = 5;
-const HEADER_SLOTS = 6;
+/**
+ * While the reader sleeps: the statement count to wake it at (0: awake). A wake-up is a system
+ * call and a context switch; when the reader is the faster side, waking it for every statement
+ * would cost more than it gains, so it asks to be woken a batch later (or when the parse ends).
+ */
+const WAKE_AT = 6;
+const HEADER_SLOTS = 7;
 
 const PARSING = 0;
 const DONE = 1;
 const STEPPED_ASIDE = 2;
+
+/** Checks of the header before the reader goes to sleep (a few microseconds). */
+const SPINS = 200;
+/** How many statements past the one it needs a sleeping reader asks to be woken at. */
+const WAKE_BATCH = 64;
 
 /** The streamed parse could not give a tree: the caller parses (and evaluates) the ordinary way. */
 export class StreamFailed extends Error {}
@@ -62,7 +73,7 @@ export function runParseStream(job: ParseStreamJob): void {
       if (published === statements.length) throw new RangeError('parse stream: statement list is full');
       statements[published++] = statement;
       Atomics.store(header, PUBLISHED, published);
-      signal(header);
+      signal(header, published);
     });
     header[COUNT] = store.count;
     header[KIDS_USED] = store.kidsUsed;
@@ -72,12 +83,16 @@ export function runParseStream(job: ParseStreamJob): void {
     // Unsupported, a syntax error, nesting too deep, full columns: the reader parses itself.
     Atomics.store(header, STATUS, STEPPED_ASIDE);
   }
-  signal(header);
+  signal(header, Number.MAX_SAFE_INTEGER);
 }
 
-function signal(header: Int32Array): void {
+/** `published`: the statement count now; the end of the parse passes a count past any threshold. */
+function signal(header: Int32Array, published: number): void {
   Atomics.add(header, SEQUENCE, 1);
-  Atomics.notify(header, SEQUENCE);
+  // Sequentially consistent: if the reader's WAKE_AT store is not seen here, its later load of
+  // SEQUENCE sees this increment and its wait returns at once.
+  const wakeAt = Atomics.load(header, WAKE_AT);
+  if (wakeAt !== 0 && published >= wakeAt) Atomics.notify(header, SEQUENCE);
 }
 
 /** The reader's side (the evaluating thread). */
@@ -105,7 +120,7 @@ export class StatementStream {
   /** The top-level statements, each as soon as the writer finished it; throws StreamFailed. */
   *statements(): Generator<SyntaxNode> {
     for (let i = 0; ; i++) {
-      this.waitUntil(() => Atomics.load(this.header, PUBLISHED) > i || Atomics.load(this.header, STATUS) !== PARSING);
+      this.waitUntil(i + WAKE_BATCH, () => Atomics.load(this.header, PUBLISHED) > i || Atomics.load(this.header, STATUS) !== PARSING);
       // Stop at once when the writer stepped aside: what is evaluated from here on is thrown away.
       if (Atomics.load(this.header, STATUS) === STEPPED_ASIDE) throw new StreamFailed('the fast parser stepped aside');
       if (i < Atomics.load(this.header, PUBLISHED)) {
@@ -119,18 +134,25 @@ export class StatementStream {
 
   /** The module node, once the writer is done; throws StreamFailed if it stepped aside. */
   root(): SyntaxNode {
-    this.waitUntil(() => Atomics.load(this.header, STATUS) !== PARSING);
+    this.waitUntil(0x7fffffff, () => Atomics.load(this.header, STATUS) !== PARSING);
     if (Atomics.load(this.header, STATUS) !== DONE) throw new StreamFailed('the fast parser stepped aside');
     this.store.count = this.header[COUNT];
     this.store.kidsUsed = this.header[KIDS_USED];
     return this.store.view(this.header[ROOT]);
   }
 
-  private waitUntil(ready: () => boolean): void {
+  /** Returns once `ready()`; asleep, asks to be woken when `wakeAt` statements are published (or the parse ends). */
+  private waitUntil(wakeAt: number, ready: () => boolean): void {
+    // The writer finishes a statement every few microseconds: look a little before sleeping.
+    for (let spin = 0; spin < SPINS; spin++) if (ready()) return;
+    const header = this.header;
     for (;;) {
-      const sequence = Atomics.load(this.header, SEQUENCE);
-      if (ready()) return;
-      if (Atomics.wait(this.header, SEQUENCE, sequence, this.patienceMs) === 'timed-out') {
+      Atomics.store(header, WAKE_AT, wakeAt);
+      const sequence = Atomics.load(header, SEQUENCE);
+      const outcome = ready() ? 'ready' : Atomics.wait(header, SEQUENCE, sequence, this.patienceMs);
+      Atomics.store(header, WAKE_AT, 0);
+      if (outcome === 'ready') return;
+      if (outcome === 'timed-out') {
         this.timedOut = true;
         throw new StreamFailed('the parse worker did not answer');
       }
