@@ -336,6 +336,26 @@ probe = keras.Model(inputs=base.inputs, outputs=[base.output, base.get_layer("fe
       assert.match(message(viaVariable), /but loss \(held by `my_loss`\) requires 3 arguments/);
     });
 
+    it('a 3-argument lambda (inline, held by a variable, in a loss dict) and a Loss subclass whose call() takes a third argument; defaults are fine', async () => {
+      const compile = (loss: string, before = '') => `${FUNCTIONAL}${before}model.compile(optimizer="adam", loss=${loss})\n`;
+      const inline = compile('lambda y_true, y_pred, w: keras.ops.mean((y_true - y_pred) ** 2)');
+      const [lambda] = (await diagnose(inline)).diagnostics;
+      assert.equal(lambda?.code, 'loss-extra-arguments');
+      assert.equal(lineOf(inline, lambda), 'lambda y_true, y_pred, w: keras.ops.mean((y_true - y_pred) ** 2)');
+      assert.match(message(lambda), /but this lambda requires 3 arguments: 'w' never arrives \(fit raises TypeError\)/);
+      assert.deepEqual((await diagnose(compile('lambda y_true, y_pred, w=1.0: keras.ops.mean((y_true - y_pred) ** 2)'))).diagnostics, [], 'Keras trains with a defaulted third parameter');
+      const held = compile('my_loss', 'my_loss = lambda a, b, c: a\n');
+      assert.match(message((await diagnose(held)).diagnostics[0]), /but this lambda \(held by `my_loss`\) requires 3 arguments: 'c'/);
+      const inDict = compile('{"probs": lambda a, b, c: a, "features": "mse"}');
+      assert.deepEqual((await diagnose(inDict)).diagnostics.map((d) => [d.code, lineOf(inDict, d)]), [['loss-extra-arguments', 'lambda a, b, c: a']]);
+      const lossClass = (params: string) => compile('WeightedLoss()', `class WeightedLoss(keras.losses.Loss):\n    def call(self, ${params}):\n        return keras.ops.mean((y_true - y_pred) ** 2)\n`);
+      const withExtra = lossClass('y_true, y_pred, activations');
+      const [fromClass] = (await diagnose(withExtra)).diagnostics;
+      assert.deepEqual([fromClass?.code, lineOf(withExtra, fromClass)], ['loss-extra-arguments', 'WeightedLoss()']);
+      assert.match(message(fromClass), /Keras calls a Loss as call\(y_true, y_pred\), but WeightedLoss\.call requires 3 arguments: 'activations' never arrives/);
+      assert.deepEqual((await diagnose(lossClass('y_true, y_pred'))).diagnostics, []);
+    });
+
     it("a Sequential's .input as a model's inputs (Keras 3 raises even once built); the fix uses .inputs", async () => {
       const text = `import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, name="d")])\nacts = keras.Model(inputs=model.input, outputs=[l.output for l in model.layers])\n`;
       const { name, diagnostics } = await diagnose(text);

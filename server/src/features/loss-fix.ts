@@ -21,7 +21,7 @@ export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const model of ctx.graph.models) {
     const specs = functionLosses(model.compile?.loss ?? null);
-    if (!model.compile || model.compile.file || specs.length === 0) continue; // compiled in another file: its diagnostic belongs there
+    if (!model.compile || model.compile.file) continue; // compiled in another file: its diagnostic belongs there
     const compile = ctx.callAt(model.compile.range, 'compile');
     if (!compile) continue;
     for (const spec of specs) {
@@ -30,17 +30,46 @@ export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
       if (!home || !def) continue;
       const required = requiredParameters(def);
       if (required.length <= 2) continue;
-      const at = lossArgumentNode(compile, spec.name);
+      const at = lossArgumentNode(compile, spec, def);
       if (at) out.push(arityDiagnostic(ctx, model, spec.name, home, def, required, at));
     }
+    out.push(...lossClassArity(ctx, compile));
   }
   return out;
 }
 
-/** The `def` of a custom loss, in the file the graph says it is in. */
+/** The `def` (or lambda) of a custom loss, in the file the graph says it is in. */
 export function lossDefinition(home: SourceFile, spec: Extract<LossSpec, { kind: 'function' }>): Node | undefined {
-  const def = nodeAtRange(home.root, spec.range, ['function_definition']);
+  const def = nodeAtRange(home.root, spec.range, ['function_definition', 'lambda']);
+  if (def?.type === 'lambda') return def;
   return def && def.childForFieldName('name')?.text === spec.name ? def : undefined;
+}
+
+/**
+ * `loss=MyLoss()` where MyLoss subclasses keras.losses.Loss in this file and its call() takes a
+ * third required argument: Keras calls `call(y_true, y_pred)` and raises TypeError (checked in Keras 3).
+ */
+function lossClassArity(ctx: CheckContext, compile: NonNullable<ReturnType<typeof callParts>>): Diagnostic[] {
+  const value = argument(compile, 'loss', 1);
+  if (!value) return [];
+  const entries = value.type === 'dictionary' ? children(value).map((p) => p.childForFieldName('value')) : value.type === 'list' || value.type === 'tuple' ? sequenceElements(value) : [value];
+  const out: Diagnostic[] = [];
+  for (const entry of entries) {
+    const cls = entry?.type === 'call' ? entry.childForFieldName('function') : undefined;
+    const def = cls?.type === 'identifier' ? ctx.definitions.classes.find((c) => c.childForFieldName('name')?.text === cls.text) : undefined;
+    if (!entry || !def || !/\bLoss\b/.test(def.childForFieldName('superclasses')?.text ?? '')) continue;
+    const call = children(def.childForFieldName('body') ?? def).find((m) => m.type === 'function_definition' && m.childForFieldName('name')?.text === 'call');
+    const required = call ? requiredParameters(call).slice(1) : []; // without self
+    if (!call || required.length <= 2) continue;
+    const missing = required.slice(2).map((p) => `'${p}'`).join(', ');
+    out.push(
+      diagnostic(rangeOfNode(entry), Codes.lossExtraArguments, DiagnosticSeverity.Error, `Keras calls a Loss as call(y_true, y_pred), but ${cls!.text}.call requires ${required.length} arguments: ${missing} never arrives (fit raises TypeError).\n${GENERAL_ADVICE}`, {
+        fixes: [addLossTemplateFix(ctx, def)],
+        related: [{ location: { uri: ctx.uri, range: rangeOfNode(call.childForFieldName('name') ?? call) }, message: `${cls!.text}.call is defined here` }],
+      }),
+    );
+  }
+  return out;
 }
 
 const GENERAL_ADVICE = "To add a term that depends on a layer's activations or weights, call self.add_loss(...) inside a layer's call(), use a layer regularizer, or write a custom train_step.";
@@ -50,8 +79,8 @@ function arityDiagnostic(ctx: CheckContext, model: ModelNode, name: string, home
   // A loss a factory call returns (a closure): no rewrite of code that builds the function elsewhere.
   const parts = at.type === 'identifier' && at.text === name ? recognizeLoss(def, home.functions) : undefined;
   const rewrite = parts ? regularizerRewrite(ctx, model, parts, home) : undefined;
-  const made = at.type === 'call' ? ` (the function ${at.text.length > 40 ? 'this call' : `\`${at.text}\``} returns)` : at.text !== name ? ` (held by \`${at.text}\`)` : '';
-  const lines = [`Keras calls a loss as loss(y_true, y_pred), but ${name}${made} requires ${required.length} arguments: ${missing} never arrives (fit raises TypeError).`];
+  const made = at.type === 'call' ? ` (the function ${at.text.length > 40 ? 'this call' : `\`${at.text}\``} returns)` : at.type !== 'lambda' && at.text !== name ? ` (held by \`${at.text}\`)` : '';
+  const lines = [`Keras calls a loss as loss(y_true, y_pred), but ${def.type === 'lambda' ? 'this lambda' : name}${made} requires ${required.length} arguments: ${missing} never arrives (fit raises TypeError).`];
   if (rewrite?.fix) {
     lines.push(`The extra term is ${rewrite.description}; Keras applies that with ${rewrite.argument} on layer '${rewrite.layer.name}'${rewrite.where}.`);
   } else {
@@ -62,7 +91,7 @@ function arityDiagnostic(ctx: CheckContext, model: ModelNode, name: string, home
   fixes.push(addLossTemplateFix(home, def));
   return diagnostic(rangeOfNode(at), Codes.lossExtraArguments, DiagnosticSeverity.Error, lines.join('\n'), {
     fixes,
-    related: [{ location: { uri: home.uri, range: rangeOfNode(def.childForFieldName('name') ?? def) }, message: `${name} is defined here` }],
+    related: [{ location: { uri: home.uri, range: rangeOfNode(def.childForFieldName('name') ?? def) }, message: `${def.type === 'lambda' ? 'the lambda' : name} is defined here` }],
   });
 }
 
@@ -72,15 +101,15 @@ function functionLosses(loss: CompileInfo['loss']): Extract<LossSpec, { kind: 'f
   return all.filter((s): s is Extract<LossSpec, { kind: 'function' }> => s.kind === 'function');
 }
 
-/** The `loss=` argument (or the dict/list entry) that names the function. */
-function lossArgumentNode(compile: NonNullable<ReturnType<typeof callParts>>, name: string): Node | undefined {
+/** The `loss=` argument (or the dict/list entry) that names the function, or is the lambda. */
+function lossArgumentNode(compile: NonNullable<ReturnType<typeof callParts>>, spec: Extract<LossSpec, { kind: 'function' }>, def: Node): Node | undefined {
   const value = argument(compile, 'loss', 1);
   if (!value) return undefined;
   // One loss for every output: the argument is that function, whatever it is spelled as (its own
-  // name, a variable holding what `make_loss(2.0)` returned, or that call itself).
-  if (value.type === 'identifier' || value.type === 'call') return value;
+  // name, a variable holding what `make_loss(2.0)` returned, that call itself, or a lambda).
+  if (value.type === 'identifier' || value.type === 'call' || value.type === 'lambda') return value;
   const entries = value.type === 'dictionary' ? children(value).map((p) => p.childForFieldName('value')) : sequenceElements(value);
-  return entries.find((e) => e?.type === 'identifier' && e.text === name) ?? undefined;
+  return entries.find((e) => (e?.type === 'identifier' && e.text === spec.name) || (e?.type === 'lambda' && e.same(def))) ?? undefined;
 }
 
 // ───────────── the regulariser rewrite ─────────────
