@@ -260,12 +260,16 @@ function fitInfo(rt: KerasRuntime, fit: ModelObj['fits'][number]): FitInfo {
   };
   const args: { [key: string]: ConfigValue } = {};
   for (const [k, v] of Object.entries(fit.args)) if (k !== 'x' && k !== 'y') args[k] = cfg(v);
+  const targetCount = (v: Value | undefined) => (!v ? null : isSequence(v) ? v.items.length : v.k === 'dict' ? v.keys.length : v.k === 'unknown' ? null : 1);
+  const validation = fit.args.validation_data;
+  const [xVal, yVal] = validation && isSequence(validation) && validation.items.length >= 2 ? validation.items : [];
   return {
     ...(fit.file ? { file: fit.file } : {}),
     range: rt.interp.rangeOf(fit.node),
     xShapes: shapes(x),
     yShapes: shapes(y),
-    targetCount: !y ? null : isSequence(y) ? y.items.length : y.k === 'dict' ? y.keys.length : y.k === 'unknown' ? null : 1,
+    targetCount: targetCount(y),
+    ...(xVal ? { validation: { xShapes: shapes(xVal), yShapes: shapes(yVal), targetCount: targetCount(yVal) } } : {}),
     args,
   };
 }

@@ -215,6 +215,8 @@ export interface FitInfo {
   yShapes: (Shape | null)[] | null;
   /** Number of targets passed, when known. */
   targetCount: number | null;
+  /** `validation_data=(x, y)` (or `(x, y, sample_weight)`), when given as such. */
+  validation?: { xShapes: (Shape | null)[] | null; yShapes: (Shape | null)[] | null; targetCount: number | null };
   args: { [key: string]: ConfigValue };
 }
 

@@ -9,7 +9,7 @@ import {
   type Range,
   type TextEdit,
 } from 'vscode-languageserver';
-import type { ModelGraph, SourceRange } from '../../../graph/model-graph';
+import type { ModelGraph, ModelNode, SourceRange } from '../../../graph/model-graph';
 import type { GraphLookup } from '../lookup';
 import type { Fix, LensDiagnosticData, SyntaxIndex } from '../snapshot';
 import { TextLines } from '../text-lines';
@@ -220,4 +220,10 @@ export function formatDims(shape: (number | null)[] | null): string {
 export function quoteList(names: string[], max = 8): string {
   const shown = names.slice(0, max).map((n) => `'${n}'`);
   return names.length > max ? `${shown.join(', ')}, … (${names.length} in all)` : shown.join(', ');
+}
+
+/** A model as diagnostics name it: `'name'`, with the variable that holds it when that differs. */
+export function modelLabel(model: ModelNode): string {
+  const variable = model.variables[0];
+  return variable && variable !== model.name ? `'${model.name}' (${variable})` : `'${model.name}'`;
 }
