@@ -207,6 +207,47 @@ model.get_layer("dense_9")
       assert.deepEqual((await diagnose(sparse)).diagnostics, []);
     });
 
+    it('one-hot targets given to a sparse crossentropy (Keras 3 raises); labels (N,) or (N, 1) are fine; a custom loss named sparse is not one', async () => {
+      const program = (loss: string, y: string) => `import keras\nimport numpy as np\nm = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])\nm.compile(optimizer="adam", loss=${loss})\nm.fit(np.zeros((10, 4)), ${y})\n`;
+      for (const loss of ['"sparse_categorical_crossentropy"', 'keras.losses.SparseCategoricalCrossentropy()']) {
+        const [oneHot, ...rest] = (await diagnose(program(loss, 'np.zeros((10, 3))'))).diagnostics;
+        assert.deepEqual([oneHot?.code, oneHot?.severity, rest], ['fit-target-shape', 1, []], loss);
+        assert.match(message(oneHot), /Target has shape \(10, 3\) but output .* \(None, 3\); Keras raises: \w+ takes integer labels of shape \(N,\) or \(N, 1\): these look like one-hot targets, which take categorical_crossentropy/);
+        for (const labels of ['np.zeros((10,))', 'np.zeros((10, 1))']) assert.deepEqual((await diagnose(program(loss, labels))).diagnostics, [], labels);
+      }
+      const custom = program('sparse_loss', 'np.zeros((10, 3))').replace('m.compile(', 'def sparse_loss(y_true, y_pred):\n    return keras.ops.mean((y_true - y_pred) ** 2)\nm.compile(');
+      assert.deepEqual((await diagnose(custom)).diagnostics, []);
+    });
+
+    it('x and y with different numbers of samples (Keras raises "Data cardinality is ambiguous"); the same for validation_data', async () => {
+      const program = (fit: string) => `${FUNCTIONAL}import numpy as np\nmodel.compile(optimizer="adam", loss="mse")\nmodel.fit(${fit})\n`;
+      const text = program('np.zeros((100, 784)), [np.zeros((100, 10)), np.zeros((90, 32))]');
+      const { diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(text, d)]), [['fit-sample-count', '[np.zeros((100, 10)), np.zeros((90, 32))]']]);
+      assert.match(message(diagnostics[0]), /^fit\(\) is given arrays with different numbers of samples: x has 100 and y has 100, 90\. Keras raises "Data cardinality is ambiguous/);
+      assert.deepEqual((await diagnose(program('np.zeros((100, 784)), [np.zeros((100, 10)), np.zeros((100, 32))]'))).diagnostics, []);
+      const val = program('np.zeros((100, 784)), [np.zeros((100, 10)), np.zeros((100, 32))], validation_data=(np.zeros((20, 784)), [np.zeros((20, 10)), np.zeros((19, 32))])');
+      const [valCount] = (await diagnose(val)).diagnostics;
+      assert.deepEqual([valCount?.code, lineOf(val, valCount)], ['fit-sample-count', '[np.zeros((20, 10)), np.zeros((19, 32))]']);
+      assert.match(message(valCount), /^validation_data gives arrays with different numbers of samples: x has 20 and y has 20, 19\. .* It does so when it evaluates validation_data, after training the first epoch\.$/);
+    });
+
+    it("validation_data's targets and x checked like fit()'s (Keras raises after the first epoch); a third element (sample weights) is fine", async () => {
+      const program = (validation: string) => `import keras\nimport numpy as np\ninp = keras.Input(shape=(784,))\nmodel = keras.Model(inp, keras.layers.Dense(10, activation="softmax")(inp))\nmodel.compile(optimizer="adam", loss="categorical_crossentropy")\nmodel.fit(np.zeros((100, 784)), np.zeros((100, 10)), validation_data=${validation})\n`;
+      const wrongY = program('(np.zeros((20, 784)), np.zeros((20, 32)))');
+      const [target] = (await diagnose(wrongY)).diagnostics;
+      assert.deepEqual([target?.code, target?.severity, lineOf(wrongY, target)], ['fit-target-shape', 1, 'np.zeros((20, 32))']);
+      assert.match(message(target), /^Validation target has shape \(20, 32\) but output 'dense' .* \(None, 10\); Keras raises when computing the loss \(categorical_crossentropy needs equal shapes\)\. It does so when it evaluates validation_data/);
+      const wrongX = program('(np.zeros((20, 100)), np.zeros((20, 10)))');
+      const [input] = (await diagnose(wrongX)).diagnostics;
+      assert.deepEqual([input?.code, lineOf(wrongX, input)], ['input-shape-mismatch', 'np.zeros((20, 100))']);
+      assert.match(message(input), /^validation_data's x has shape \(20, 100\) but Input 'input_layer' declares \(784,\); Keras raises "incompatible with the layer/);
+      // Held by a variable: the diagnostic goes on the argument.
+      const held = wrongY.replace('validation_data=(np.zeros((20, 784)), np.zeros((20, 32)))', 'validation_data=val').replace('model.fit(', 'val = (np.zeros((20, 784)), np.zeros((20, 32)))\nmodel.fit(');
+      assert.deepEqual((await diagnose(held)).diagnostics.map((d) => [d.code, lineOf(held, d)]), [['fit-target-shape', 'val']]);
+      assert.deepEqual((await diagnose(program('(np.zeros((20, 784)), np.zeros((20, 10)), np.ones((20,)))'))).diagnostics, []);
+    });
+
     it('a target that broadcasts: a warning for losses that train on it silently, an error for those that raise (as Keras 3 does)', async () => {
       const program = (loss: string) => `import keras\nimport numpy as np\ninp = keras.Input(shape=(6,))\nmodel = keras.Model(inp, keras.layers.Dense(1)(inp))\n${loss}\nmodel.fit(np.zeros((50, 6)), np.zeros((50, 3)))\n`;
       const verdict = async (loss: string) => {

@@ -113,8 +113,12 @@ describe("a new user's files", () => {
 
   it("sparse autoencoder: the seed's mistake, fixed with an L1 activity regularizer of the same strength", async () => {
     const diagnostics = await client.open('sparse_ae.py', SPARSE_AE);
-    // (np.random.rand's shape is not tracked, so the wrong second target is not provable: no diagnostic.)
-    assert.deepEqual(diagnostics.map((d) => d.code), ['loss-extra-arguments']);
+    // The second target repeats the inputs for the 8-unit code output: the seed's other mistake.
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character]), [
+      ['loss-extra-arguments', 18, 43],
+      ['fit-target-shape', 19, 29],
+    ]);
+    assert.match(message(diagnostics[1]), /Target 2 has shape \(1000, 64\) but output 'code' of model 'functional' \(autoencoder\) has shape \(None, 8\); Keras raises/);
     const loss = diagnostics.find((d) => d.code === 'loss-extra-arguments')!;
     const [fix] = await client.codeActions('sparse_ae.py', loss.range, [loss]);
     const fixed = applyEdits(SPARSE_AE, fix.edit!.changes![client.uri('sparse_ae.py')]);

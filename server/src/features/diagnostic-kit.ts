@@ -25,6 +25,7 @@ export const Codes = {
   targetCount: 'fit-target-count',
   lossCount: 'compile-loss-count',
   targetShape: 'fit-target-shape',
+  sampleCount: 'fit-sample-count',
   inputShape: 'input-shape-mismatch',
   weightAsOutput: 'weight-as-output',
   invalidModelOutput: 'invalid-model-output',
