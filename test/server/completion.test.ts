@@ -124,6 +124,16 @@ describe('completion of layer names', () => {
     assert.deepEqual(unrelated.items, []);
   });
 
+  it("completes the names a loop passes to get_layer: a for statement's list and a comprehension's, from the receiver's model", async () => {
+    const statement = await complete(`${TWO_OUTPUTS}\nfor n in ["|"]:\n    print(model.get_layer(n).output.shape)\n`);
+    assert.deepEqual(labels(statement.items), ['input_layer', 'dense', 'features', 'probs']);
+    const comprehension = await complete(`${TWO_OUTPUTS}\nprobe = keras.Model(model.inputs, [model.get_layer(name=n).output for n in ["dense", |]])\n`);
+    assert.deepEqual(labels(comprehension.items), ['input_layer', 'dense', 'features', 'probs']);
+    assert.equal(insert(comprehension.text, comprehension.items[2]), `${TWO_OUTPUTS}\nprobe = keras.Model(model.inputs, [model.get_layer(name=n).output for n in ["dense", "features"]])\n`);
+    // The loop variable used otherwise, or get_layer after the loop's body: not names.
+    assert.deepEqual((await complete(`${TWO_OUTPUTS}\nfor n in ["|"]:\n    print(n)\nmodel.get_layer(n)\n`)).items, []);
+  });
+
   it('marks approximate automatic names', async () => {
     const { items } = await complete(`import keras
 from keras import layers

@@ -50,6 +50,7 @@ function itemsFor(slot: NameSlot, view: TypingView, position: CompletionParams['
       return outputItems(slot, snapshot, models, !model);
     }
     case 'name_list': {
+      if (slot.loopGetLayer) return model ? layerItems(slot, snapshot, [model], false) : layerItems(slot, snapshot, modelsWithLayers(snapshot), true);
       const known = new Set(lookup.models.flatMap((m) => m.layers.map((l) => l.name)));
       const looksLikeNames = slot.siblings?.some((s) => known.has(s)) || /layer|name/i.test(slot.listVariable ?? '');
       return looksLikeNames ? layerItems(slot, snapshot, modelsWithLayers(snapshot), true) : [];

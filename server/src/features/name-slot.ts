@@ -19,6 +19,8 @@ export interface NameSlot {
   /** name_list: the other strings already in the list, and the variable it is assigned to. */
   siblings?: string[];
   listVariable?: string;
+  /** name_list: the list is what a loop runs over, and the loop passes each item to `get_layer` (receiver in `receiver`). */
+  loopGetLayer?: boolean;
 }
 
 const WINDOW = 4000;
@@ -50,7 +52,7 @@ export function nameSlotAt(text: string, offset: number, position: Position): Na
   const opener = enclosingOpener(head);
   if (!opener || !opener.atElementStart) return undefined;
   if (head[opener.index] === '{') return outputKeySlot(head, opener.index, base);
-  if (head[opener.index] === '[') return nameListSlot(text.slice(start, start + headEnd), head, opener.index, base);
+  if (head[opener.index] === '[') return nameListSlot(text.slice(start, start + headEnd), head, opener.index, text.slice(offset, offset + WINDOW), base);
   return undefined;
 }
 
@@ -72,12 +74,37 @@ function outputKeySlot(head: string, brace: number, base: Pick<NameSlot, 'quote'
 }
 
 /** A list of strings, e.g. `layer_names = ["encoder", |` or `for n in ["dense", |`. */
-function nameListSlot(raw: string, head: string, bracket: number, base: Pick<NameSlot, 'quote' | 'prefix' | 'replace'>): NameSlot | undefined {
+function nameListSlot(raw: string, head: string, bracket: number, after: string, base: Pick<NameSlot, 'quote' | 'prefix' | 'replace'>): NameSlot | undefined {
   const before = head.slice(0, bracket);
   if (/(\boutputs|\binputs)\s*=\s*$/.test(before)) return undefined; // tensors, not names
   const siblings = [...raw.slice(bracket).matchAll(/(["'])(\w+)\1/g)].map((m) => m[2]);
-  const listVariable = /(\w+)\s*=\s*$/.exec(before)?.[1] ?? /\bfor\s+(\w+)\s+in\s*$/.exec(before)?.[1];
+  const loopVariable = /\bfor\s+(\w+)\s+in\s*$/.exec(before)?.[1];
+  const listVariable = /(\w+)\s*=\s*$/.exec(before)?.[1] ?? loopVariable;
+  const use = loopVariable ? loopGetLayer(before, after, loopVariable) : undefined;
+  if (use) return { kind: 'name_list', receiver: use.receiver, siblings, listVariable, loopGetLayer: true, ...base };
   return { kind: 'name_list', receiver: null, siblings, listVariable, ...base };
+}
+
+/**
+ * `X.get_layer(v)` where `v` runs over the list: in a comprehension's element, before the `for` on
+ * the same line (`[m.get_layer(n).output for n in [|`), or in a for statement's body, the lines after
+ * it indented deeper than the `for`.
+ */
+function loopGetLayer(before: string, after: string, variable: string): { receiver: string | null } | undefined {
+  const use = new RegExp(String.raw`(?:([A-Za-z_][\w.]*)\s*\.\s*)?\bget_layer\s*\(\s*(?:name\s*=\s*)?${variable}\s*\)`);
+  const line = before.slice(before.lastIndexOf('\n') + 1);
+  const indent = /^\s*/.exec(line)![0].length;
+  const comprehension = /^\s*for\b/.test(line) ? undefined : use.exec(line);
+  if (comprehension) return { receiver: comprehension[1] ?? null };
+  if (!/^\s*for\b/.test(line)) return undefined;
+  const body: string[] = [];
+  for (const next of after.split('\n').slice(1)) {
+    if (next.trim() === '') continue;
+    if (/^\s*/.exec(next)![0].length <= indent) break;
+    body.push(next);
+  }
+  const inBody = use.exec(body.join('\n'));
+  return inBody ? { receiver: inBody[1] ?? null } : undefined;
 }
 
 /** The innermost unclosed bracket, and whether the cursor is at the start of an element (after it or a comma). */
