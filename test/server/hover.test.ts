@@ -112,6 +112,19 @@ describe('hover', () => {
     assert.match(embeddings, /\*\*`emb\/embeddings`\*\*[^]*\| Shape \| `\(5000, 50\)` \|\n\| Values \| 250,000 \|/);
   });
 
+  it('on `model.layers[i].kernel` / `.output`: the layer Keras lists at that index (a functional model with its InputLayer, a Sequential without); none for a subclassed model', async () => {
+    const kernel = await hoverAt(`${MLP}\nw = model.layers[1].ker|nel\n`);
+    assert.match(kernel, /\*\*`hidden\/kernel`\*\* · weight of layer `hidden`/);
+    const last = await hoverAt(`${MLP}\nout = model.layers[-1].out|put\n`);
+    assert.match(last, /^Keras tensor `model\.layers\[-1\]\.output` · shape `\(None, 10\)` · output of:\n\n\*\*`probs`\*\*/);
+    const sequential = await hoverAt(`import keras\ns = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="a"), keras.layers.Dense(2, name="b")])\nk = s.layers[0].ker|nel\n`);
+    assert.match(sequential, /\*\*`a\/kernel`\*\*[^]*\| Shape \| `\(4, 3\)` \|/);
+    const subclassed = `import keras\nimport numpy as np\nclass Net(keras.Model):\n    def __init__(self):\n        super().__init__()\n        self.body = keras.layers.Dense(8)\n    def call(self, x):\n        return self.body(x)\nnet = Net()\nnet(np.zeros((2, 5)))\nk = net.layers[0].ker|nel\n`;
+    const { text, position } = cursor(subclassed);
+    await client.open('hover_layers_index.py', text);
+    assert.equal(await client.hover('hover_layers_index.py', position), null);
+  });
+
   it("on a subclassed model's `self.<layer>` attributes, where they are set and where call() uses them", async () => {
     const program = (body: string) => `import keras\nimport numpy as np\nclass Net(keras.Model):\n    def __init__(self):\n        super().__init__()\n${body}\n    def call(self, x):\n        return self.head(self.body(x))\nnet = Net()\nnet(np.zeros((2, 5)))\n`;
     const layersOf = `        self.body = keras.layers.Dense(8, name="body")\n        self.head = keras.layers.Dense(2, name="head")`;

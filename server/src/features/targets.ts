@@ -84,6 +84,17 @@ export function selfAttributeLayer(snapshot: Snapshot, doc: CurrentText, name: s
   return chosen;
 }
 
+/**
+ * `model.layers[i]` (negative from the end), where the graph lists the model's layers as Keras does:
+ * a functional model's with its InputLayers, a Sequential's without (checked in Keras 3). Not for
+ * subclassed or approximate models, nor applications whose inner layers are not listed.
+ */
+function layerAtIndex(snapshot: Snapshot, model: ModelNode | undefined, index: number): LayerInModel | undefined {
+  if (!model || model.kind === 'subclassed' || model.approximate || model.opaque || snapshot.graph.truncated) return undefined;
+  const layer = model.layers[index < 0 ? model.layers.length + index : index];
+  return layer && { layer, model };
+}
+
 export interface CurrentText {
   text: string;
   positionAt(offset: number): Position;
@@ -109,6 +120,8 @@ export function layerOfReceiver(snapshot: Snapshot, doc: CurrentText, prefix: st
   }
   const attribute = /\bself\s*\.\s*(\w+)\s*$/.exec(prefix);
   if (attribute) return withExpression(selfAttributeLayer(snapshot, doc, attribute[1], prefixOffset, toSnapshot), attribute);
+  const indexed = /(?<![.\w])(\w+)\s*\.\s*layers\s*\[\s*(-?\d+)\s*\]\s*$/.exec(prefix);
+  if (indexed) return withExpression(layerAtIndex(snapshot, snapshot.lookup.modelForReceiver(indexed[1], at), Number(indexed[2])), indexed);
   const variable = /(?<![.\w])(\w+)\s*$/.exec(prefix);
   const binding = variable ? snapshot.lookup.bindingAt(variable[1], at) : undefined;
   if (!variable || !binding || binding.kind !== 'layer_variable') return undefined;
