@@ -112,6 +112,11 @@ describe('hover', () => {
     assert.match(embeddings, /\*\*`emb\/embeddings`\*\*[^]*\| Shape \| `\(5000, 50\)` \|\n\| Values \| 250,000 \|/);
   });
 
+  it("on a model's own name= string: its summary", async () => {
+    const md = await hoverAt(MLP.replace('name="mlp"', 'name="m|lp"'));
+    assert.match(md, /^\*\*`mlp`\*\* · functional model \(`model`\) · 5 layers · 52,650 params/);
+  });
+
   it('on `model.layers[i].kernel` / `.output`: the layer Keras lists at that index (a functional model with its InputLayer, a Sequential without); none for a subclassed model', async () => {
     const kernel = await hoverAt(`${MLP}\nw = model.layers[1].ker|nel\n`);
     assert.match(kernel, /\*\*`hidden\/kernel`\*\* · weight of layer `hidden`/);

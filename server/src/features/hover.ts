@@ -8,6 +8,7 @@ import { MarkupKind, type CancellationToken, type Hover, type HoverParams, type 
 import type { LayerNode, ModelNode } from '../../../graph/model-graph';
 import { formatShape } from '../../../graph/summary';
 import type { DocumentStore, Snapshot, TypingView } from '../documents';
+import { rangeContains } from '../positions';
 import type { Settings } from '../settings';
 import { layerMarkdown, modelMarkdown, weightMarkdown } from './layer-text';
 import { indexedStringAt, layerAroundPosition, layerOfReceiver, layersOfString, modelAroundPosition, selfAttributeLayer, type CurrentText } from './targets';
@@ -33,6 +34,9 @@ type HoverContent = string | { model: ModelNode };
 function stringHover(view: TypingView, target: Extract<Token, { kind: 'string' }>): HoverContent | undefined {
   const snapshot = view.snapshot;
   const at = view.toSnapshot(target.range.start);
+  // `keras.Model(..., name="classifier")`: the model's own name.
+  const named = at && snapshot.graph.models.find((m) => !m.file && m.name === target.value && rangeContains(m.range, at));
+  if (named) return { model: named };
   const indexed = at ? indexedStringAt(snapshot, at) : undefined;
   const entries = indexed && indexed.text === target.value ? layersOfString(snapshot, indexed) : snapshot.lookup.layersNamed(target.value);
   if (entries.length === 0) return undefined;
