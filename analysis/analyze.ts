@@ -93,6 +93,9 @@ function evaluate(parser: Parser, options: AnalyzeOptions, text: string, stateme
   const variables = moduleVariables(interp.moduleScope.vars);
   graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
   graph.references = runtime.references;
+  if (runtime.tfOnKerasTensors.length > 0) {
+    graph.tfOnKerasTensors = runtime.tfOnKerasTensors.map((c) => ({ range: interp.rangeOf(c.node), path: c.path, ...(c.file ? { file: c.file } : {}) }));
+  }
   notes.sort((a, b) => a.line - b.line);
   return result(parser, graph, parsed, streamed);
 }

@@ -7,7 +7,7 @@ import { apiValue } from './keras-api';
 import { callLayer, constructLayer, layerValue, shapeValue } from './keras-build';
 import { makeFunctional, makeSequential } from './keras-models';
 import { type LayerObj, type TensorObj } from './keras-objects';
-import { numpyCall, tensorOp, unknownTensorFunction } from './keras-ops';
+import { flatInputs, numpyCall, tensorOp, unknownTensorFunction } from './keras-ops';
 import { applicationBuild, type ApplicationArgs } from './keras-applications';
 import { DATASETS, toDims, type Dims } from './keras-shapes';
 import { NONE, list, str, tuple, type Value, unknown } from './values';
@@ -145,6 +145,7 @@ export function callApi(rt: KerasRuntime, path: string, args: CallArgs): Value {
   }
   if (path === 'keras.backend.int_shape') return args.positional[0]?.k === 'tensor' ? shapeValue(args.positional[0].t.shape) : unknown('int_shape');
   if (creator) return numpyCall(rt, TENSOR_CREATORS[creator[1]] ?? creator[1], args);
+  noteTensorFlowOnKerasTensor(rt, path, args);
   if (op) return tensorOp(rt, op[1], op[2], args);
   if (path.startsWith('np.')) return numpyCall(rt, path.slice(3), args);
   if (path === 'argparse.ArgumentParser') return { k: 'kobj', cls: 'ArgumentParser', args: {} };
@@ -155,6 +156,17 @@ export function callApi(rt: KerasRuntime, path: string, args: CallArgs): Value {
   }
   if (path === 'tf.data.Dataset.from_tensor_slices') return { k: 'kobj', cls: 'Dataset', args: { data: args.positional[0] ?? NONE } };
   return unknownTensorFunction(rt, path, args) ?? unknown(`call ${path}`);
+}
+
+/**
+ * A TensorFlow function given a symbolic Keras tensor while a model is built (not inside a layer's
+ * call): Keras 3 raises there (checked for tf.reduce_mean, tf.concat, tf.nn.relu, tf.image.resize).
+ * Operators (`x * 2`) and keras.ops are fine. The analysis goes on as if it had worked.
+ */
+function noteTensorFlowOnKerasTensor(rt: KerasRuntime, path: string, args: CallArgs): void {
+  if (!/^tf\.(?!data\.|keras\.|io\.|random\.|config\.|summary\.)\w/.test(path) || rt.insideCall > 0) return;
+  const symbolic = [...flatInputs(args), ...args.keywords.values()].some((v) => v.k === 'tensor' && v.t.producer !== null);
+  if (symbolic) rt.tfOnKerasTensors.push({ node: args.node, path, file: rt.currentModule?.file });
 }
 
 export function kerasObject(module: string, name: string, args: CallArgs): Value {

@@ -35,6 +35,8 @@ export class KerasRuntime {
   readonly references: Reference[] = [];
   /** > 0 while running a layer's or subclassed model's own call()/build(). */
   insideCall = 0;
+  /** See ModelGraph.tfOnKerasTensors. */
+  readonly tfOnKerasTensors: { node: Node; path: string; file?: string }[] = [];
   private nextId = 0;
   /** The frames of user methods being run, for zero-argument `super()`. */
   readonly frames: { owner?: ClassValue; self?: Value }[] = [];

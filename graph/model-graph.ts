@@ -250,6 +250,12 @@ export interface ModelGraph {
   notes: Note[];
   /** True when analysis stopped early (time budget, size limit). */
   truncated: boolean;
+  /**
+   * TensorFlow functions (`tf.reduce_mean`, `tf.image.resize`, …) called on symbolic Keras tensors
+   * while a functional model is built: Keras 3 raises ("A KerasTensor cannot be used as input to a
+   * TensorFlow function"). Inside a layer's call() they are fine and not listed.
+   */
+  tfOnKerasTensors?: { range: SourceRange; path: string; file?: string }[];
 }
 
 /** Every layer of a model, with nested models' layers flattened after their container. */

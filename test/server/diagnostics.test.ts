@@ -436,6 +436,31 @@ class Penalty(keras.layers.Layer):
     });
   });
 
+  it('a TensorFlow function on a Keras tensor while a model is built (Keras 3 raises); the fix uses keras.ops; layers, losses and operators are fine', async () => {
+    const program = (line: string, head = 'import tensorflow as tf\nimport keras\n') => `${head}inp = keras.Input((8,))\n${line}\nm = keras.Model(inp, x)\n`;
+    const text = program('x = tf.reduce_mean(inp, axis=-1, keepdims=True)');
+    const { name, diagnostics } = await diagnose(text);
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.severity, lineOf(text, d)]), [['tf-function-on-keras-tensor', 1, 'tf.reduce_mean']]);
+    assert.match(message(diagnostics[0]), /^Keras 3 raises: tf\.reduce_mean\(\) is a TensorFlow function, and a Keras tensor cannot be its input while a model is built \("A KerasTensor cannot be used as input to a TensorFlow function"\)\. Use `keras\.ops\.mean` instead/);
+    const [fix] = await fixes(name, diagnostics[0]);
+    const fixed = apply(text, name, fix);
+    assert.equal(fixed, program('x = keras.ops.mean(inp, axis=-1, keepdims=True)'));
+    assert.deepEqual(await client.replace(name, fixed), []);
+    // Only tf imported: tf.keras.ops. A keyword keras.ops spells differently: no rewrite.
+    const tfOnly = program('x = tf.nn.relu(inp)', 'import tensorflow as tf\n').replace(/keras\./g, 'tf.keras.');
+    const [relu] = (await diagnose(tfOnly)).diagnostics;
+    assert.equal(apply(tfOnly, `diag_${n - 1}.py`, (await fixes(`diag_${n - 1}.py`, relu))[0]), tfOnly.replace('tf.nn.relu', 'tf.keras.ops.relu'));
+    const resized = program('x = tf.image.resize(tf.reshape(inp, (-1, 2, 4, 1)), (4, 8), method="nearest")');
+    const found = (await diagnose(resized)).diagnostics;
+    assert.deepEqual(found.map((d) => lineOf(resized, d)), ['tf.reshape', 'tf.image.resize'], 'the inner call first, where Keras raises');
+    assert.deepEqual((await fixes(`diag_${n - 1}.py`, found[1])).length, 0, 'method= is interpolation= in keras.ops');
+    for (const fine of ['x = inp * 2.0 + 1.0', 'x = keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=-1))(inp)', 'x = keras.ops.mean(inp, axis=-1)']) {
+      assert.deepEqual((await diagnose(program(fine))).diagnostics, [], fine);
+    }
+    const inLayer = `import tensorflow as tf\nimport keras\nclass Mean(keras.layers.Layer):\n    def call(self, x):\n        return tf.reduce_mean(x, axis=-1)\ninp = keras.Input((8,))\nm = keras.Model(inp, Mean()(inp))\nm.compile(loss=lambda t, p: tf.reduce_mean(tf.square(t - p)))\n`;
+    assert.deepEqual((await diagnose(inLayer)).diagnostics, []);
+  });
+
   it('code actions only for the requested range and kinds', async () => {
     const text = `${FUNCTIONAL}\nf = model.get_layer("featurs")\n`;
     const { name, diagnostics } = await diagnose(text);

@@ -31,6 +31,7 @@ export const Codes = {
   invalidModelOutput: 'invalid-model-output',
   invalidModelInput: 'invalid-model-input',
   symbolicAddLoss: 'symbolic-add-loss',
+  tfOnKerasTensor: 'tf-function-on-keras-tensor',
 } as const;
 
 export const SOURCE = 'Model Lens';

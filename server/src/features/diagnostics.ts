@@ -23,6 +23,7 @@ import {
 import { addLossTemplateFix, layerOfExpression, lossArityDiagnostics, lossDefinition, regularizerRewrite, weightReceiver } from './loss-fix';
 import { recognizeLoss, requiredParameters } from './loss-penalty';
 import { fitDataDiagnostics, outputsKnown } from './fit-data';
+import { tensorflowCallDiagnostics } from './tensorflow-calls';
 
 export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
   const all = [
@@ -34,6 +35,7 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
     ...invalidInputs(ctx),
     ...weightOutputs(ctx),
     ...symbolicAddLoss(ctx),
+    ...tensorflowCallDiagnostics(ctx),
   ];
   noteDefaults(ctx, all);
   // Code run twice (a builder function called for two models) reports the same thing twice.
