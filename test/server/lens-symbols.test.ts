@@ -124,6 +124,12 @@ describe('code lens, symbols, model graph, settings', () => {
     }
   });
 
+  it('names a model in the outline by the variable first bound to it, not the alphabetically first', async () => {
+    const text = `import keras\ninputs = keras.Input(shape=(4,))\nencoder = keras.Model(inputs, keras.layers.Dense(2)(inputs), name="enc")\ne = encoder\n`;
+    await client.open('outline_names.py', text);
+    assert.deepEqual((await client.documentSymbols('outline_names.py')).map((s) => s.name), ['encoder (enc)']);
+  });
+
   it('answers modelLens/modelGraph with the document graph', async () => {
     const graph = await client.modelGraph('two.py');
     assert.ok(graph);

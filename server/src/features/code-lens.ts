@@ -4,7 +4,7 @@
  * sits where the code gets hold of the model (`model = build_model(...)`), else on its construction.
  */
 import type { CancellationToken, CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
-import type { ModelNode } from '../../../graph/model-graph';
+import type { ModelNode, Reference } from '../../../graph/model-graph';
 import { modelSize } from '../../../graph/summary';
 import { Commands, type ModelCommandArgs } from '../../../protocol/protocol';
 import type { DocumentStore, Snapshot } from '../documents';
@@ -30,8 +30,10 @@ export async function provideCodeLenses(store: DocumentStore, settings: Settings
 
 /** The first variable in this document bound to the model, else where it is constructed (if here). */
 export function anchorOf(snapshot: Snapshot, model: ModelNode): Range | undefined {
-  for (const ref of snapshot.graph.references) {
-    if (ref.kind === 'model_variable' && snapshot.lookup.modelForLayerId(ref.layerId) === model) return ref.range;
-  }
-  return model.file ? undefined : model.range;
+  return firstBinding(snapshot, model)?.range ?? (model.file ? undefined : model.range);
+}
+
+/** The first place in this document that binds a variable to the model (`encoder = keras.Model(...)`). */
+export function firstBinding(snapshot: Snapshot, model: ModelNode): Reference | undefined {
+  return snapshot.graph.references.find((ref) => ref.kind === 'model_variable' && snapshot.lookup.modelForLayerId(ref.layerId) === model);
 }

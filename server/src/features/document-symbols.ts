@@ -4,9 +4,9 @@
 import { SymbolKind, type CancellationToken, type DocumentSymbol, type DocumentSymbolParams, type Range } from 'vscode-languageserver';
 import type { ModelNode } from '../../../graph/model-graph';
 import { formatShape, modelSize } from '../../../graph/summary';
-import type { DocumentStore } from '../documents';
+import type { DocumentStore, Snapshot } from '../documents';
 import { comparePositions } from '../positions';
-import { anchorOf } from './code-lens';
+import { anchorOf, firstBinding } from './code-lens';
 
 export async function provideDocumentSymbols(store: DocumentStore, params: DocumentSymbolParams, token: CancellationToken): Promise<DocumentSymbol[]> {
   const snapshot = await store.current(params.textDocument.uri, token);
@@ -25,7 +25,7 @@ export async function provideDocumentSymbols(store: DocumentStore, params: Docum
       }));
     const selection = model.file ? anchor : model.range;
     symbols.push({
-      name: modelName(model),
+      name: modelName(snapshot, model),
       detail: `${model.kind} · ${modelSize(model)}`,
       kind: SymbolKind.Class,
       range: enclosing([anchor, selection, ...children.map((c) => c.range)]),
@@ -36,8 +36,9 @@ export async function provideDocumentSymbols(store: DocumentStore, params: Docum
   return symbols;
 }
 
-function modelName(model: ModelNode): string {
-  const variable = model.variables[0];
+/** `encoder (functional)`: the variable first bound to it here (not the alphabetically first of its names), and Keras's name. */
+function modelName(snapshot: Snapshot, model: ModelNode): string {
+  const variable = firstBinding(snapshot, model)?.text ?? model.variables[0];
   return variable && variable !== model.name ? `${variable} (${model.name})` : model.name;
 }
 
