@@ -5,6 +5,7 @@
  * alone, the analysis worker parses by itself from then on.
  */
 import { parentPort, Worker } from 'node:worker_threads';
+import { MAX_FILE_BYTES } from '../../analysis/analyze';
 import { createParseStreamJob, runParseStream, StatementStream, type ParseStreamJob } from '../../analysis/parse-stream';
 import { TreeStore, type SharedTreeColumns } from '../../analysis/syntax-tree';
 import { lowerThreadPriority } from './thread-priority';
@@ -33,6 +34,11 @@ export class ParseHelper {
   private columns: SharedTreeColumns | undefined;
   /** The stream of the analysis under way. */
   private last: StatementStream | undefined;
+  /**
+   * Documents whose last parse was tree-sitter's: most likely the syntax error is still there, and
+   * a streamed fast parse would step aside at it, wasting the evaluation done meanwhile.
+   */
+  private readonly steppedAside = new Set<string>();
 
   constructor(
     private readonly script: string,
@@ -41,15 +47,9 @@ export class ParseHelper {
     this.worker = this.start();
   }
 
-  /**
-   * Documents whose last parse was tree-sitter's: most likely the syntax error is still there, and
-   * a streamed fast parse would step aside at it, wasting the evaluation done meanwhile.
-   */
-  private readonly steppedAside = new Set<string>();
-
   /** Starts a streamed parse of a document's text; undefined when it is not worth it or the helper is gone. */
   stream(uri: string, source: string): StatementStream | undefined {
-    if (!this.worker || source.length < STREAM_MIN_CHARS || this.steppedAside.has(uri)) return undefined;
+    if (!this.worker || source.length < STREAM_MIN_CHARS || source.length > MAX_FILE_BYTES || this.steppedAside.has(uri)) return undefined;
     const job = createParseStreamJob(source, this.reusable(source));
     this.columns = job.columns;
     this.worker.postMessage(job);
@@ -65,18 +65,17 @@ export class ParseHelper {
     this.last = undefined;
   }
 
+  forget(uri: string): void {
+    this.steppedAside.delete(uri);
+  }
+
   /** A parse worker that let an evaluation wait out its patience is replaced (its columns too: it may still write them). */
   private replaceStuckWorker(): void {
     this.log('parse worker did not answer in time; starting a new one');
     const stuck = this.worker;
-    this.worker = undefined;
     this.columns = undefined;
     void stuck?.terminate();
     this.worker = this.start();
-  }
-
-  forget(uri: string): void {
-    this.steppedAside.delete(uri);
   }
 
   /** The kept columns, unless they are more than twice what this source needs (memory is given back then). */
