@@ -212,9 +212,12 @@ model.get_layer("dense_9")
       for (const loss of ['"sparse_categorical_crossentropy"', 'keras.losses.SparseCategoricalCrossentropy()']) {
         const [oneHot, ...rest] = (await diagnose(program(loss, 'np.zeros((10, 3))'))).diagnostics;
         assert.deepEqual([oneHot?.code, oneHot?.severity, rest], ['fit-target-shape', 1, []], loss);
-        assert.match(message(oneHot), /Target has shape \(10, 3\) but output .* \(None, 3\); Keras raises: \w+ takes integer labels of shape \(N,\) or \(N, 1\): these look like one-hot targets, which take categorical_crossentropy/);
+        assert.match(message(oneHot), /Target has shape \(10, 3\) but output .* \(None, 3\); Keras raises: \w+ takes integer labels of shape \(None,\), optionally with a trailing 1: these look like one-hot targets, which take categorical_crossentropy/);
         for (const labels of ['np.zeros((10,))', 'np.zeros((10, 1))']) assert.deepEqual((await diagnose(program(loss, labels))).diagnostics, [], labels);
       }
+      // Per-timestep labels (N, T) for a (None, T, C) output.
+      const sequence = program('"sparse_categorical_crossentropy"', 'np.zeros((10, 5))').replace('keras.Input(shape=(4,))', 'keras.Input(shape=(5, 4))').replace('np.zeros((10, 4))', 'np.zeros((10, 5, 4))');
+      assert.deepEqual((await diagnose(sequence)).diagnostics, []);
       const custom = program('sparse_loss', 'np.zeros((10, 3))').replace('m.compile(', 'def sparse_loss(y_true, y_pred):\n    return keras.ops.mean((y_true - y_pred) ** 2)\nm.compile(');
       assert.deepEqual((await diagnose(custom)).diagnostics, []);
     });

@@ -60,7 +60,7 @@ function sampleCounts(data: DataGiven): Diagnostic[] {
   const ys = counts(data.yShapes);
   const at = data.y ?? data.x;
   if (!at || new Set([...xs, ...ys]).size < 2) return [];
-  const list = (name: string, n: number[]) => (n.length === 0 ? [] : [`${name} ${n.length === 1 ? `has ${n[0]}` : `has ${n.join(', ')}`}`]);
+  const list = (name: string, n: number[]) => (n.length === 0 ? [] : [`${name} has ${n.join(', ')}`]);
   const which = [...list('x', xs), ...list('y', ys)].join(' and ');
   return [
     diagnostic(rangeOfNode(at), Codes.sampleCount, DiagnosticSeverity.Error, `${data.phase.given} arrays with different numbers of samples: ${which}. Keras raises "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples".${data.phase.when}`),
@@ -89,7 +89,7 @@ function targetShapes(ctx: CheckContext, model: ModelNode, yShapes: (Shape | nul
     const output = singleShape(layer?.outputShape);
     const loss = lossSpecFor(model, i);
     if (!target || !output || !layer) return;
-    const verdict = isSparse(loss) ? sparseVerdict(target, output, loss!) : targetVerdict(target, output, loss);
+    const verdict = isSparse(loss) ? sparseVerdict(target, output, loss) : targetVerdict(target, output, loss);
     if (!verdict) return;
     const which = `${phase.target} ${yShapes.length > 1 ? `${i + 1} ` : ''}has shape ${formatDims(target)} but output '${layer.name}' of model ${modelLabel(model)} has shape ${formatDims(output)}`;
     const consequence = verdict.raises ? verdict.consequence + phase.when : verdict.consequence;
@@ -112,14 +112,15 @@ function targetVerdict(target: Shape, output: Shape, loss: LossSpec | undefined)
  * squeezes a trailing 1 and then needs the target one rank below the output; one-hot targets
  * (N, C) are the classic mix-up (checked: "Argument `output` must have rank (ndim) `target.ndim - 1`").
  */
-function sparseVerdict(target: Shape, output: Shape, loss: LossSpec): Verdict | undefined {
+function sparseVerdict(target: Shape, output: Shape, loss: BuiltinLoss): Verdict | undefined {
   const labels = target.length === output.length && target[target.length - 1] === 1 ? target.slice(0, -1) : target;
   if (labels.length === output.length - 1) return undefined;
-  const name = 'name' in loss ? loss.name : 'sparse_categorical_crossentropy';
   const oneHot = target.length === output.length && target[target.length - 1] === output[output.length - 1];
   const hint = oneHot ? ': these look like one-hot targets, which take categorical_crossentropy (or pass the labels, y.argmax(-1))' : '';
-  return { raises: true, consequence: `Keras raises: ${name} takes integer labels of shape (N,) or (N, 1)${hint}.` };
+  return { raises: true, consequence: `Keras raises: ${loss.name} takes integer labels of shape ${formatDims(output.slice(0, -1))}, optionally with a trailing 1${hint}.` };
 }
+
+type BuiltinLoss = Extract<LossSpec, { kind: 'builtin' }>;
 
 type Verdict = { raises: boolean; consequence: string };
 
@@ -239,6 +240,6 @@ function lossSpecFor(model: ModelNode, output: number): LossSpec | undefined {
 
 /** Sparse losses take class indices, not targets shaped like the output. */
 /** Keras's sparse crossentropy (`sparse_categorical_crossentropy`, `SparseCategoricalCrossentropy`), not a custom loss that happens to say sparse. */
-function isSparse(loss: LossSpec | undefined): boolean {
+function isSparse(loss: LossSpec | undefined): loss is BuiltinLoss {
   return loss?.kind === 'builtin' && lossKey(loss.name) === 'sparsecategoricalcrossentropy';
 }
