@@ -464,6 +464,21 @@ class Penalty(keras.layers.Layer):
     assert.deepEqual((await diagnose(inLayer)).diagnostics, []);
   });
 
+  it("a loss that reads a layer's symbolic output (fit raises in Keras 3); its own variables and parameters are fine", async () => {
+    const program = (body: string) => `${FUNCTIONAL}import tensorflow as tf\ndef activity_loss(y_true, y_pred):\n${body}\nmodel.compile(optimizer="adam", loss=[activity_loss, "mse"])\n`;
+    const viaGetLayer = program('    acts = model.get_layer("features").output\n    return keras.ops.mean((y_true - y_pred) ** 2) + 0.01 * tf.reduce_mean(tf.square(acts))');
+    const { name, diagnostics } = await diagnose(viaGetLayer);
+    assert.deepEqual(diagnostics.map((d) => [d.code, lineOf(viaGetLayer, d)]), [['loss-reads-keras-tensor', 'model.get_layer("features").output']], 'and no tf-function diagnostic on top');
+    assert.match(message(diagnostics[0]), /^The loss `activity_loss` reads `model\.get_layer\("features"\)\.output`, the symbolic output of layer 'features': .* fit raises \(TypeError "Failed to convert elements of \(None,\) to Tensor"\)\. To penalise the layer's activations, pass activity_regularizer=/);
+    assert.match((await fixes(name, diagnostics[0]))[0].title, /add_loss\(\) in call\(\)/);
+    const viaVariable = program('    return keras.ops.mean((y_true - y_pred) ** 2) + 0.01 * keras.ops.mean(features)');
+    assert.deepEqual((await diagnose(viaVariable)).diagnostics.map((d) => [d.code, lineOf(viaVariable, d)]), [['loss-reads-keras-tensor', 'features']]);
+    const lambda = `${FUNCTIONAL}model.compile(optimizer="adam", loss=lambda t, p: keras.ops.mean((t - p) ** 2) + keras.ops.mean(x))\n`;
+    assert.match(message((await diagnose(lambda)).diagnostics[0]), /^The lambda loss reads `x`, the symbolic output of layer 'hidden'/);
+    const own = program('    features = y_pred * 2\n    return keras.ops.mean((y_true - features) ** 2)');
+    assert.deepEqual((await diagnose(own)).diagnostics, []);
+  });
+
   it('code actions only for the requested range and kinds', async () => {
     const text = `${FUNCTIONAL}\nf = model.get_layer("featurs")\n`;
     const { name, diagnostics } = await diagnose(text);

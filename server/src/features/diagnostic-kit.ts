@@ -32,6 +32,7 @@ export const Codes = {
   invalidModelInput: 'invalid-model-input',
   symbolicAddLoss: 'symbolic-add-loss',
   tfOnKerasTensor: 'tf-function-on-keras-tensor',
+  lossReadsKerasTensor: 'loss-reads-keras-tensor',
 } as const;
 
 export const SOURCE = 'Model Lens';

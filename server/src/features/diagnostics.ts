@@ -23,6 +23,7 @@ import {
 import { addLossTemplateFix, layerOfExpression, lossArityDiagnostics, lossDefinition, regularizerRewrite, weightReceiver } from './loss-fix';
 import { recognizeLoss, requiredParameters } from './loss-penalty';
 import { fitDataDiagnostics, outputsKnown } from './fit-data';
+import { lossTensorDiagnostics } from './loss-tensors';
 import { tensorflowCallDiagnostics } from './tensorflow-calls';
 
 export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
@@ -36,6 +37,7 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
     ...weightOutputs(ctx),
     ...symbolicAddLoss(ctx),
     ...tensorflowCallDiagnostics(ctx),
+    ...lossTensorDiagnostics(ctx),
   ];
   noteDefaults(ctx, all);
   // Code run twice (a builder function called for two models) reports the same thing twice.

@@ -95,7 +95,7 @@ function arityDiagnostic(ctx: CheckContext, model: ModelNode, name: string, home
   });
 }
 
-function functionLosses(loss: CompileInfo['loss']): Extract<LossSpec, { kind: 'function' }>[] {
+export function functionLosses(loss: CompileInfo['loss']): Extract<LossSpec, { kind: 'function' }>[] {
   if (!loss) return [];
   const all: LossSpec[] = Array.isArray(loss) ? loss : 'kind' in loss ? [loss as LossSpec] : Object.values(loss);
   return all.filter((s): s is Extract<LossSpec, { kind: 'function' }> => s.kind === 'function');

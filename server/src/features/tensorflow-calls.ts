@@ -8,7 +8,9 @@
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Fix } from '../snapshot';
 import { callParts, nodeAtRange, rangeOfNode, type Node } from '../tree';
+import { rangeContains } from '../positions';
 import { CheckContext, Codes, diagnostic, DiagnosticSeverity } from './diagnostic-kit';
+import { lossFunctionsHere } from './loss-tensors';
 
 /** keras.ops functions that take a TensorFlow function's positional arguments in the same order. */
 const KERAS_OPS: Record<string, string> = {
@@ -48,8 +50,11 @@ const SHARED_KEYWORDS = new Set(['axis', 'keepdims', 'dtype']);
 
 export function tensorflowCallDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Inside a custom loss, the mistake is reading a Keras tensor at all (loss-tensors.ts says so).
+  const losses = lossFunctionsHere(ctx).map((l) => rangeOfNode(l.def));
   for (const call of ctx.graph.tfOnKerasTensors ?? []) {
     if (call.file) continue; // in an imported module: reported when that file is open
+    if (losses.some((range) => rangeContains(range, call.range.start))) continue;
     const node = nodeAtRange(ctx.root, call.range, ['call']);
     const callee = node?.childForFieldName('function');
     if (!node || !callee) continue;
