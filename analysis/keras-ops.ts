@@ -217,22 +217,37 @@ const OP_PREFIXES_OF_UNKNOWN_CODE = ['add', 'subtract', 'multiply', 'divide', 't
  * in the model's graph (approximate where shapes are unknown) instead of silently falling out.
  */
 export function unknownTensorFunction(rt: KerasRuntime, path: string, args: CallArgs): Value | undefined {
+  if (rt.insideCall > 0) return resizedInCall(path, args);
   const first = flatInputs(args).find((v): v is { k: 'tensor'; t: TensorObj } => v.k === 'tensor' && v.t.producer !== null);
-  if (!first || rt.insideCall > 0) return undefined;
+  if (!first) return undefined;
   const dot = path.lastIndexOf('.');
   const keepsShape = /^keras\.applications\.\w+\.preprocess_input$/.test(path);
   rt.names.markInexact(OP_PREFIXES_OF_UNKNOWN_CODE);
-  const shape = keepsShape ? first.t.shape : path === 'keras.ops.image.resize' ? resizedShape(first.t.shape, args) : null;
+  const shape = keepsShape ? first.t.shape : RESIZE.has(path) ? resizedShape(first.t.shape, args) : null;
   const result = tensorOp(rt, path.slice(0, dot), path.slice(dot + 1), args, shape);
   const op = result.k === 'tensor' ? result.t.producer : null;
   if (op) op.nameSource = 'approximate';
   return result;
 }
 
-/** `keras.ops.image.resize(images, size)` on channels-last images: the batch and channels, resized. */
+const RESIZE = new Set(['keras.ops.image.resize', 'tf.image.resize']);
+
+/**
+ * Inside a layer's call() (a Lambda's function, a custom layer), where TensorFlow functions are
+ * fine: a resize of the images it is given keeps the shape known for the layers after it.
+ */
+function resizedInCall(path: string, args: CallArgs): Value | undefined {
+  const images = args.keywords.get('images') ?? args.positional[0];
+  if (!RESIZE.has(path) || images?.k !== 'tensor') return undefined;
+  return { k: 'tensor', t: { shape: resizedShape(images.t.shape, args) as Shape | null, producer: null, nodeIndex: 0, outputIndex: 0 } };
+}
+
+/** `keras.ops.image.resize(images, size)` / `tf.image.resize` on channels-last images: the batch and channels, resized. */
 function resizedShape(shape: Dims | null, args: CallArgs): Dims | null {
   const size = toDims(args.keywords.get('size') ?? args.positional[1]);
   const format = args.keywords.get('data_format');
+  const keepsAspect = args.keywords.get('preserve_aspect_ratio');
+  if (keepsAspect && !(keepsAspect.k === 'bool' && !keepsAspect.v)) return null;
   if (!shape || shape.length !== 4 || !size || size.length !== 2 || (format && !(format.k === 'str' && format.v === 'channels_last'))) return null;
   return [shape[0], size[0], size[1], shape[3]];
 }

@@ -124,6 +124,13 @@ describe('code lens, symbols, model graph, settings', () => {
     }
   });
 
+  it('keeps shapes exact through a Lambda that resizes with tf.image.resize (as Keras computes them)', async () => {
+    const text = `import tensorflow as tf\nimport keras\ninp = keras.Input(shape=(32, 32, 3))\nsmall = keras.layers.Lambda(lambda t: tf.image.resize(t, (16, 16)))(inp)\nmodel = keras.Model(inp, keras.layers.Conv2D(16, 3)(small))\n`;
+    await client.open('lambda_resize.py', text);
+    const titles = (await client.codeLenses('lambda_resize.py')).filter((l) => l.command?.command === Commands.showModelSummary).map((l) => l.command?.title);
+    assert.deepEqual(titles, ['3 layers · 448 params']);
+  });
+
   it('names a model in the outline by the variable first bound to it, not the alphabetically first', async () => {
     const text = `import keras\ninputs = keras.Input(shape=(4,))\nencoder = keras.Model(inputs, keras.layers.Dense(2)(inputs), name="enc")\ne = encoder\n`;
     await client.open('outline_names.py', text);
