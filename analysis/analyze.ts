@@ -93,6 +93,9 @@ function evaluate(parser: Parser, options: AnalyzeOptions, text: string, stateme
   const variables = moduleVariables(interp.moduleScope.vars);
   graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
   graph.references = runtime.references;
+  if (runtime.inputRankErrors.length > 0) {
+    graph.inputRankErrors = runtime.inputRankErrors.map(({ node, ...error }) => ({ ...error, range: interp.rangeOf(node) }));
+  }
   if (runtime.tfOnKerasTensors.length > 0) {
     graph.tfOnKerasTensors = runtime.tfOnKerasTensors.map((c) => ({ range: interp.rangeOf(c.node), path: c.path, ...(c.file ? { file: c.file } : {}) }));
   }

@@ -211,6 +211,7 @@ function emitOutputs(rt: KerasRuntime, layer: LayerObj, inputs: Value[], outputS
   const node: CallNode | undefined = symbolic
     ? { inputs: inputs.map((v) => (v as { t: TensorObj }).t), outputs: [], range: rt.interp.rangeOf(args.node) }
     : undefined;
+  if (symbolic) checkInputRank(rt, layer, inputs, args);
   const nodeIndex = layer.nodes.length;
   const masked = producesMask(layer) || inputs.some((v) => v.k === 'tensor' && v.t.masked);
   if (symbolic && producesMask(layer)) {
@@ -231,6 +232,33 @@ function emitOutputs(rt: KerasRuntime, layer: LayerObj, inputs: Value[], outputS
   const values = outputs.map((t): Value => ({ k: 'tensor', t }));
   if (!isMulti(outputShape)) return values[0];
   return list(values);
+}
+
+/**
+ * The input rank (batch included) of layers whose InputSpec fixes it, as Keras 3 checks it
+ * (checked: convolutions raise "Kernel shape must have the same length as input" or "expected
+ * min_ndim=4", pooling, padding, upsampling and recurrent layers "expected ndim=3").
+ */
+const INPUT_RANK: Record<string, number> = {
+  ...byDimensions(['Conv', 'ConvTranspose', 'SeparableConv', 'DepthwiseConv', 'MaxPooling', 'AveragePooling', 'GlobalMaxPooling', 'GlobalAveragePooling', 'UpSampling', 'ZeroPadding', 'Cropping']),
+  LSTM: 3,
+  GRU: 3,
+  SimpleRNN: 3,
+  ConvLSTM1D: 4,
+  ConvLSTM2D: 5,
+  ConvLSTM3D: 6,
+};
+
+/** `Conv1D: 3, Conv2D: 4, Conv3D: 5` for each class family. */
+function byDimensions(families: string[]): Record<string, number> {
+  return Object.fromEntries(families.flatMap((f) => [1, 2, 3].map((d): [string, number] => [`${f}${d}D`, d + 2])));
+}
+
+function checkInputRank(rt: KerasRuntime, layer: LayerObj, inputs: Value[], args: CallArgs): void {
+  const expected = INPUT_RANK[layer.className];
+  const received = inputs.length === 1 ? shapeOf(inputs[0]) : null;
+  if (!expected || !received || received.length === expected) return;
+  rt.inputRankErrors.push({ node: args.node, layer: layer.name, className: layer.className, expected, received, file: rt.currentModule?.file });
 }
 
 function producesMask(layer: LayerObj): boolean {

@@ -37,6 +37,8 @@ export class KerasRuntime {
   insideCall = 0;
   /** See ModelGraph.tfOnKerasTensors. */
   readonly tfOnKerasTensors: { node: Node; path: string; file?: string }[] = [];
+  /** See ModelGraph.inputRankErrors. */
+  readonly inputRankErrors: { node: Node; layer: string; className: string; expected: number; received: Shape; file?: string }[] = [];
   private nextId = 0;
   /** The frames of user methods being run, for zero-argument `super()`. */
   readonly frames: { owner?: ClassValue; self?: Value }[] = [];

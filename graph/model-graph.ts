@@ -256,6 +256,11 @@ export interface ModelGraph {
    * TensorFlow function"). Inside a layer's call() they are fine and not listed.
    */
   tfOnKerasTensors?: { range: SourceRange; path: string; file?: string }[];
+  /**
+   * Layer calls whose input has a rank the layer refuses (a Conv2D given a rank-5 tensor, an LSTM
+   * a rank-2 one): Keras raises there ("expected ndim=3, found ndim=2"). `received` includes the batch.
+   */
+  inputRankErrors?: { range: SourceRange; layer: string; className: string; expected: number; received: Shape; file?: string }[];
 }
 
 /** Every layer of a model, with nested models' layers flattened after their container. */

@@ -479,6 +479,17 @@ class Penalty(keras.layers.Layer):
     assert.deepEqual((await diagnose(own)).diagnostics, []);
   });
 
+  it('a layer called on a rank it refuses (the batch put into Input(shape=...), a flat input to an LSTM), as Keras 3 raises', async () => {
+    const batchInShape = `import keras\ninp = keras.Input(shape=(None, 40, 40, 1))\nx = keras.layers.Conv2D(8, 3, name="c1")(inp)\nmodel = keras.Model(inp, x)\n`;
+    const [conv] = (await diagnose(batchInShape)).diagnostics;
+    assert.deepEqual([conv?.code, lineOf(batchInShape, conv)], ['layer-input-rank', 'keras.layers.Conv2D(8, 3, name="c1")(inp)']);
+    assert.equal(message(conv), `Conv2D layer 'c1' takes inputs of rank 4 (batch included) but is called on shape (None, None, 40, 40, 1); Keras raises here ("Kernel shape must have the same length as input"). If it comes from keras.Input(shape=(None, ...)), leave the batch dimension out of shape=.`);
+    const flat = `import keras\ninp = keras.Input(shape=(10,))\nx = keras.layers.LSTM(8)(inp)\n`;
+    assert.match(message((await diagnose(flat)).diagnostics[0]), /^LSTM layer 'lstm' takes inputs of rank 3 \(batch included\) but is called on shape \(None, 10\); Keras raises here \("expected ndim=3, found ndim=2"\)\.$/);
+    const fine = `import keras\ninp = keras.Input(shape=(28, 28, 1))\nx = keras.layers.MaxPooling2D()(keras.layers.Conv2D(8, 3)(inp))\nx = keras.layers.LSTM(4)(keras.layers.Reshape((13, 104))(x))\nmodel = keras.Model(inp, x)\n`;
+    assert.deepEqual((await diagnose(fine)).diagnostics, []);
+  });
+
   it('code actions only for the requested range and kinds', async () => {
     const text = `${FUNCTIONAL}\nf = model.get_layer("featurs")\n`;
     const { name, diagnostics } = await diagnose(text);

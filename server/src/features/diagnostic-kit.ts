@@ -33,6 +33,7 @@ export const Codes = {
   symbolicAddLoss: 'symbolic-add-loss',
   tfOnKerasTensor: 'tf-function-on-keras-tensor',
   lossReadsKerasTensor: 'loss-reads-keras-tensor',
+  layerInputRank: 'layer-input-rank',
 } as const;
 
 export const SOURCE = 'Model Lens';

@@ -23,6 +23,7 @@ import {
 import { addLossTemplateFix, layerOfExpression, lossArityDiagnostics, lossDefinition, regularizerRewrite, weightReceiver } from './loss-fix';
 import { recognizeLoss, requiredParameters } from './loss-penalty';
 import { fitDataDiagnostics, outputsKnown } from './fit-data';
+import { layerInputDiagnostics } from './layer-inputs';
 import { lossTensorDiagnostics } from './loss-tensors';
 import { tensorflowCallDiagnostics } from './tensorflow-calls';
 
@@ -38,6 +39,7 @@ export function computeDiagnostics(ctx: CheckContext): Diagnostic[] {
     ...symbolicAddLoss(ctx),
     ...tensorflowCallDiagnostics(ctx),
     ...lossTensorDiagnostics(ctx),
+    ...layerInputDiagnostics(ctx),
   ];
   noteDefaults(ctx, all);
   // Code run twice (a builder function called for two models) reports the same thing twice.
