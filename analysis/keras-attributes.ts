@@ -55,6 +55,11 @@ export function tensorAttributeError(rt: KerasRuntime, t: TensorObj, attr: strin
   return { k: 'kobj', cls: 'Error', args: { message: str(message), ...where } };
 }
 
+function undefinedAttributeError(rt: KerasRuntime, message: string, node: Node): Value {
+  rt.interp.notes.note(node.startPosition.row + 1, 'error', `${message} (give it a keras.Input first, or build() it)`);
+  return { k: 'kobj', cls: 'Error', args: { message: str(message) } };
+}
+
 export function neverCalledError(rt: KerasRuntime, layer: LayerObj, attr: string, node: Node): Value {
   const message = `The layer ${layer.name} has never been called and thus has no defined ${attr} (use ${attr}s, or build a functional model with keras.Input)`;
   rt.interp.notes.note(node.startPosition.row + 1, 'error', message);
@@ -75,6 +80,8 @@ export function layerAttr(rt: KerasRuntime, layer: LayerObj, attr: string, node:
     }
     case 'outputs':
     case 'inputs':
+      // A Sequential without an input shape yet (no keras.Input, not built): Keras 3 raises (checked).
+      if (model?.kind === 'sequential' && model.inputs.length === 0 && !rt.interp.uncertain) return undefinedAttributeError(rt, `Sequential model '${layer.name}' has no defined ${attr} yet`, node);
       return model ? list((attr === 'outputs' ? model.outputs : model.inputs).map((t): Value => ({ k: 'tensor', t }))) : unknown(attr);
     case 'name':
       return layer.nameSource === 'approximate' ? unknown('approximate name') : str(layer.name);

@@ -490,6 +490,17 @@ class Penalty(keras.layers.Layer):
     assert.deepEqual((await diagnose(fine)).diagnostics, []);
   });
 
+  it("a Sequential's .inputs before it has an input shape (Keras 3 raises); after build() or fit() it is fine", async () => {
+    const program = (before: string) => `import numpy as np\nimport keras\nmodel = keras.Sequential([keras.layers.Dense(32, name="d1"), keras.layers.Dense(1)])\n${before}extractor = keras.Model(model.inputs, model.get_layer("d1").output)\n`;
+    const text = program('');
+    const [early] = (await diagnose(text)).diagnostics;
+    assert.deepEqual([early?.code, lineOf(text, early)], ['invalid-model-input', 'model.inputs']);
+    assert.match(message(early), /Sequential model 'sequential' has no defined inputs yet\. Give it an input shape before this line: a keras\.Input as its first layer, or build\(\(None, \.\.\.\)\)\.$/);
+    for (const before of ['model.build((None, 6))\n', 'model.compile(loss="mse")\nmodel.fit(np.zeros((8, 6)), np.zeros((8, 1)))\n']) {
+      assert.deepEqual((await diagnose(program(before))).diagnostics, [], before);
+    }
+  });
+
   it('code actions only for the requested range and kinds', async () => {
     const text = `${FUNCTIONAL}\nf = model.get_layer("featurs")\n`;
     const { name, diagnostics } = await diagnose(text);

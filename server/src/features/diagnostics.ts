@@ -219,7 +219,12 @@ function invalidInputs(ctx: CheckContext): Diagnostic[] {
     const source = singular ? ctx.lookup.modelForReceiver(singular[1].trim(), rangeOfNode(inputs).start) : undefined;
     const hasInputs = !!source && source.inputs.length > 0 && !source.unbuilt;
     const fixes = singular && hasInputs ? [replaceFix(`Use \`${singular[1]}.inputs\``, ctx.uri, rangeOfNode(inputs), `${singular[1]}.inputs`, true)] : [];
-    const noInputs = singular && source && !hasInputs ? ` \`${singular[1]}\` has no inputs either until it gets an input shape (a keras.Input first, or build()).` : '';
+    const noInputs =
+      singular && source && !hasInputs
+        ? ` \`${singular[1]}\` has no inputs either until it gets an input shape (a keras.Input first, or build()).`
+        : /has no defined inputs yet/.test(model.error!)
+          ? ' Give it an input shape before this line: a keras.Input as its first layer, or build((None, ...)).'
+          : '';
     out.push(diagnostic(rangeOfNode(inputs), Codes.invalidModelInput, DiagnosticSeverity.Error, `Keras raises when building this model: ${model.error!.replace(/; Keras raises when building this model$/, '')}.${noInputs}`, { fixes }));
   }
   return out;
