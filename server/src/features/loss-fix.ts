@@ -19,9 +19,12 @@ import { recognizeLoss, requiredParameters, type LossParts, type Penalty } from 
 
 export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // A Loss subclass can only be one this file defines: without classes, only function losses matter.
+  const lossClasses = ctx.definitions.classes.length > 0;
   for (const model of ctx.graph.models) {
-    const specs = functionLosses(model.compile?.loss ?? null);
     if (!model.compile || model.compile.file) continue; // compiled in another file: its diagnostic belongs there
+    const specs = functionLosses(model.compile.loss);
+    if (specs.length === 0 && !lossClasses) continue;
     const compile = ctx.callAt(model.compile.range, 'compile');
     if (!compile) continue;
     for (const spec of specs) {
@@ -33,7 +36,7 @@ export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
       const at = lossArgumentNode(compile, spec, def);
       if (at) out.push(arityDiagnostic(ctx, model, spec.name, home, def, required, at));
     }
-    out.push(...lossClassArity(ctx, compile));
+    if (lossClasses) out.push(...lossClassArity(ctx, compile));
   }
   return out;
 }
