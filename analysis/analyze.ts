@@ -93,14 +93,15 @@ function evaluate(parser: Parser, options: AnalyzeOptions, text: string, stateme
   const variables = moduleVariables(interp.moduleScope.vars);
   graph.models = runtime.models.map((m) => buildModelNode(runtime, m, variables.get(m.layer.id) ?? []));
   graph.references = runtime.references;
-  if (runtime.inputRankErrors.length > 0) {
-    graph.inputRankErrors = runtime.inputRankErrors.map(({ node, ...error }) => ({ ...error, range: interp.rangeOf(node) }));
-  }
-  if (runtime.tfOnKerasTensors.length > 0) {
-    graph.tfOnKerasTensors = runtime.tfOnKerasTensors.map((c) => ({ range: interp.rangeOf(c.node), path: c.path, ...(c.file ? { file: c.file } : {}) }));
-  }
+  attachKerasErrors(graph, runtime, interp);
   notes.sort((a, b) => a.line - b.line);
   return result(parser, graph, parsed, streamed);
+}
+
+/** Calls Keras 3 raises at that the evaluation went past (see ModelGraph), with their source ranges. */
+function attachKerasErrors(graph: ModelGraph, runtime: KerasRuntime, interp: Interpreter): void {
+  if (runtime.inputRankErrors.length > 0) graph.inputRankErrors = runtime.inputRankErrors.map(({ node, ...error }) => ({ ...error, range: interp.rangeOf(node) }));
+  if (runtime.tfOnKerasTensors.length > 0) graph.tfOnKerasTensors = runtime.tfOnKerasTensors.map(({ node, ...call }) => ({ ...call, range: interp.rangeOf(node) }));
 }
 
 function result(parser: Parser, graph: ModelGraph, parsed: ParseResult, streamed: boolean): AnalysisResult {
