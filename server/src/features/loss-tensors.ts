@@ -15,22 +15,24 @@ import { addLossTemplateFix, functionLosses, layerOfExpression, lossDefinition }
 export function lossTensorDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const { spec, def } of lossFunctionsHere(ctx)) {
+    const name = def.type === 'lambda' ? 'The lambda loss' : `The loss \`${spec.name}\``;
     for (const read of symbolicReads(ctx, def)) {
-      const name = def.type === 'lambda' ? 'The lambda loss' : `The loss \`${spec.name}\``;
-        out.push(
-          diagnostic(rangeOfNode(read.node), Codes.lossReadsKerasTensor, DiagnosticSeverity.Error, `${name} reads \`${read.node.text}\`, the symbolic output of layer '${read.layer.name}': it describes the layer while the model is built and holds no values of a batch. Keras calls a loss with (y_true, y_pred) only, and fit raises (TypeError "Failed to convert elements of (None,) to Tensor"). To penalise the layer's activations, pass activity_regularizer= to the layer, or add the term with self.add_loss() inside a layer's call().`, {
-            fixes: [addLossTemplateFix(ctx, def)],
-            related: [{ location: { uri: ctx.uriOf(read.layer.file), range: read.layer.range }, message: `'${read.layer.name}' is built here` }],
-          }),
-        );
+      out.push(
+        diagnostic(rangeOfNode(read.node), Codes.lossReadsKerasTensor, DiagnosticSeverity.Error, `${name} reads \`${read.node.text}\`, the symbolic output of layer '${read.layer.name}': it describes the layer while the model is built and holds no values of a batch. Keras calls a loss with (y_true, y_pred) only, and fit raises (TypeError "Failed to convert elements of (None,) to Tensor"). To penalise the layer's activations, pass activity_regularizer= to the layer, or add the term with self.add_loss() inside a layer's call().`, {
+          fixes: [addLossTemplateFix(ctx, def)],
+          related: [{ location: { uri: ctx.uriOf(read.layer.file), range: read.layer.range }, message: `'${read.layer.name}' is built here` }],
+        }),
+      );
     }
   }
   return out;
 }
 
+type FunctionLoss = Extract<LossSpec, { kind: 'function' }>;
+
 /** The custom loss functions (defs and lambdas) of this document that its compile() calls pass. */
-export function lossFunctionsHere(ctx: CheckContext): { spec: Extract<LossSpec, { kind: 'function' }>; def: Node }[] {
-  const out: { spec: Extract<LossSpec, { kind: 'function' }>; def: Node }[] = [];
+export function lossFunctionsHere(ctx: CheckContext): { spec: FunctionLoss; def: Node }[] {
+  const out: { spec: FunctionLoss; def: Node }[] = [];
   for (const model of ctx.graph.models) {
     if (!model.compile || model.compile.file) continue;
     for (const spec of functionLosses(model.compile.loss)) {
