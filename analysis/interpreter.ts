@@ -938,8 +938,10 @@ export class Interpreter {
     return scope.vars;
   }
 
-  /** Runs module code, turning a budget overrun into a note. */
-  /** The module's top-level statements (its children), in order; they may arrive as a streamed parse finishes them. */
+  /**
+   * Runs the module's top-level statements (its children, in order; they may arrive as a streamed
+   * parse finishes them), turning a budget overrun into a note.
+   */
   runModule(statements: Iterable<Node>): boolean {
     try {
       // Statement by statement, so that one nested too deeply for the evaluator's stack is skipped

@@ -133,18 +133,21 @@ const NAMED = 1;
 const HAS_ERROR = 2;
 const MISSING = 4;
 
-/** A TreeStore's columns in shared memory (see TreeStore.sharedColumns). */
-export interface SharedTreeColumns {
-  types: SharedArrayBuffer;
-  fields: SharedArrayBuffer;
-  flags: SharedArrayBuffer;
-  starts: SharedArrayBuffer;
-  ends: SharedArrayBuffer;
-  parents: SharedArrayBuffer;
-  firstKid: SharedArrayBuffer;
-  kidCount: SharedArrayBuffer;
-  kids: SharedArrayBuffer;
+/** A TreeStore's columns: one slot per node (`kids`: the child lists, back to back). */
+export interface TreeColumns<B extends ArrayBufferLike = ArrayBufferLike> {
+  types: B;
+  fields: B;
+  flags: B;
+  starts: B;
+  ends: B;
+  parents: B;
+  firstKid: B;
+  kidCount: B;
+  kids: B;
 }
+
+/** Columns in shared memory, for a tree one thread builds while another reads it (parse-stream.ts). */
+export type SharedTreeColumns = TreeColumns<SharedArrayBuffer>;
 
 /** A node of a TreeStore, by index (the fast parser builds with ids). */
 export type NodeId = number;
@@ -169,31 +172,33 @@ export class TreeStore {
 
   constructor(
     readonly source: string,
-    columns?: SharedTreeColumns,
+    // About one node per two characters of Python; grown by doubling when a file is denser.
+    columns: TreeColumns = TreeStore.columns(256 + (source.length >> 1)),
   ) {
     this.lines = new LineIndex(source);
-    this.shared = !!columns;
-    // About one node per two characters of Python; grown by doubling when a file is denser.
-    const capacity = 256 + (source.length >> 1);
-    this.types = columns ? new Uint16Array(columns.types) : new Uint16Array(capacity);
-    this.fields = columns ? new Uint8Array(columns.fields) : new Uint8Array(capacity);
-    this.flags = columns ? new Uint8Array(columns.flags) : new Uint8Array(capacity);
-    this.starts = columns ? new Int32Array(columns.starts) : new Int32Array(capacity);
-    this.ends = columns ? new Int32Array(columns.ends) : new Int32Array(capacity);
-    this.parents = columns ? new Int32Array(columns.parents) : new Int32Array(capacity);
-    this.firstKid = columns ? new Int32Array(columns.firstKid) : new Int32Array(capacity);
-    this.kidCount = columns ? new Int32Array(columns.kidCount) : new Int32Array(capacity);
-    this.kids = columns ? new Int32Array(columns.kids) : new Int32Array(capacity);
+    this.shared = columns.types instanceof SharedArrayBuffer;
+    this.types = new Uint16Array(columns.types);
+    this.fields = new Uint8Array(columns.fields);
+    this.flags = new Uint8Array(columns.flags);
+    this.starts = new Int32Array(columns.starts);
+    this.ends = new Int32Array(columns.ends);
+    this.parents = new Int32Array(columns.parents);
+    this.firstKid = new Int32Array(columns.firstKid);
+    this.kidCount = new Int32Array(columns.kidCount);
+    this.kids = new Int32Array(columns.kids);
+  }
+
+  /** Fresh (zeroed) columns with room for `nodes` nodes. */
+  static columns(nodes: number): TreeColumns<ArrayBuffer> {
+    return columnsOf(nodes, (bytes) => new ArrayBuffer(bytes));
   }
 
   /**
-   * Columns in shared memory for a tree that one thread builds while another reads it, with room
-   * for `nodes` nodes (they cannot grow). They can be used again for the next tree: `add` clears
-   * every slot a node reads.
+   * Columns in shared memory (they cannot grow). They can be used again for the next tree: `add`
+   * clears every slot a node reads.
    */
   static sharedColumns(nodes: number): SharedTreeColumns {
-    const column = (bytes: number) => new SharedArrayBuffer(nodes * bytes);
-    return { types: column(2), fields: column(1), flags: column(1), starts: column(4), ends: column(4), parents: column(4), firstKid: column(4), kidCount: column(4), kids: column(4) };
+    return columnsOf(nodes, (bytes) => new SharedArrayBuffer(bytes));
   }
 
   /** Room for the densest Python (about a node per character): a shared tree cannot grow. */
@@ -290,6 +295,10 @@ export class TreeStore {
   }
 }
 
+function columnsOf<B extends ArrayBufferLike>(nodes: number, buffer: (bytes: number) => B): TreeColumns<B> {
+  const column = (bytes: number) => buffer(nodes * bytes);
+  return { types: column(2), fields: column(1), flags: column(1), starts: column(4), ends: column(4), parents: column(4), firstKid: column(4), kidCount: column(4), kids: column(4) };
+}
 
 /** A view of one node of a TreeStore (tree-sitter's node API, the part the analysis uses). */
 export class SyntaxNode {

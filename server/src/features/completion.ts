@@ -44,18 +44,23 @@ function itemsFor(slot: NameSlot, view: TypingView, position: CompletionParams['
   const model = lookup.modelForReceiver(slot.receiver, at);
   switch (slot.kind) {
     case 'get_layer':
-      return model ? layerItems(slot, snapshot, [model], false) : layerItems(slot, snapshot, modelsWithLayers(snapshot), true);
+      return receiverLayerItems(slot, snapshot, model);
     case 'output_key': {
       const models = model ? [model] : modelsWithLayers(snapshot).filter((m) => m.outputs.length > 1 || m.outputKeys);
       return outputItems(slot, snapshot, models, !model);
     }
     case 'name_list': {
-      if (slot.loopGetLayer) return model ? layerItems(slot, snapshot, [model], false) : layerItems(slot, snapshot, modelsWithLayers(snapshot), true);
+      if (slot.loopGetLayer) return receiverLayerItems(slot, snapshot, model);
       const known = new Set(lookup.models.flatMap((m) => m.layers.map((l) => l.name)));
       const looksLikeNames = slot.siblings?.some((s) => known.has(s)) || /layer|name/i.test(slot.listVariable ?? '');
       return looksLikeNames ? layerItems(slot, snapshot, modelsWithLayers(snapshot), true) : [];
     }
   }
+}
+
+/** The receiver's model's layers, or, when it is unknown, every model's, grouped. */
+function receiverLayerItems(slot: NameSlot, snapshot: Snapshot, model: ModelNode | undefined): CompletionItem[] {
+  return model ? layerItems(slot, snapshot, [model], false) : layerItems(slot, snapshot, modelsWithLayers(snapshot), true);
 }
 
 function modelsWithLayers(snapshot: Snapshot): ModelNode[] {

@@ -17,6 +17,9 @@ import { argument, callParts, children, nodeAtRange, rangeOfNode, sequenceElemen
 import { appendArgument, CheckContext, Codes, diagnostic, DiagnosticSeverity, SourceFile } from './diagnostic-kit';
 import { recognizeLoss, requiredParameters, type LossParts, type Penalty } from './loss-penalty';
 
+/** A custom loss function (a def or a lambda) as the graph records it. */
+export type FunctionLoss = Extract<LossSpec, { kind: 'function' }>;
+
 export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   // A Loss subclass can only be one this file defines: without classes, only function losses matter.
@@ -42,7 +45,7 @@ export function lossArityDiagnostics(ctx: CheckContext): Diagnostic[] {
 }
 
 /** The `def` (or lambda) of a custom loss, in the file the graph says it is in. */
-export function lossDefinition(home: SourceFile, spec: Extract<LossSpec, { kind: 'function' }>): Node | undefined {
+export function lossDefinition(home: SourceFile, spec: FunctionLoss): Node | undefined {
   const def = nodeAtRange(home.root, spec.range, ['function_definition', 'lambda']);
   if (def?.type === 'lambda') return def;
   return def && def.childForFieldName('name')?.text === spec.name ? def : undefined;
@@ -98,14 +101,14 @@ function arityDiagnostic(ctx: CheckContext, model: ModelNode, name: string, home
   });
 }
 
-export function functionLosses(loss: CompileInfo['loss']): Extract<LossSpec, { kind: 'function' }>[] {
+export function functionLosses(loss: CompileInfo['loss']): FunctionLoss[] {
   if (!loss) return [];
   const all: LossSpec[] = Array.isArray(loss) ? loss : 'kind' in loss ? [loss as LossSpec] : Object.values(loss);
-  return all.filter((s): s is Extract<LossSpec, { kind: 'function' }> => s.kind === 'function');
+  return all.filter((s): s is FunctionLoss => s.kind === 'function');
 }
 
 /** The `loss=` argument (or the dict/list entry) that names the function, or is the lambda. */
-function lossArgumentNode(compile: NonNullable<ReturnType<typeof callParts>>, spec: Extract<LossSpec, { kind: 'function' }>, def: Node): Node | undefined {
+function lossArgumentNode(compile: NonNullable<ReturnType<typeof callParts>>, spec: FunctionLoss, def: Node): Node | undefined {
   const value = argument(compile, 'loss', 1);
   if (!value) return undefined;
   // One loss for every output: the argument is that function, whatever it is spelled as (its own

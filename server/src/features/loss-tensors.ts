@@ -7,10 +7,10 @@
  * TensorFlow function, "A KerasTensor cannot be used as input to a TensorFlow function").
  */
 import type { Diagnostic } from 'vscode-languageserver';
-import type { LayerNode, LossSpec } from '../../../graph/model-graph';
+import type { LayerNode } from '../../../graph/model-graph';
 import { rangeOfNode, type Node } from '../tree';
 import { CheckContext, Codes, diagnostic, DiagnosticSeverity } from './diagnostic-kit';
-import { addLossTemplateFix, functionLosses, layerOfExpression, lossDefinition } from './loss-fix';
+import { addLossTemplateFix, functionLosses, layerOfExpression, lossDefinition, type FunctionLoss } from './loss-fix';
 
 export function lossTensorDiagnostics(ctx: CheckContext): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -27,8 +27,6 @@ export function lossTensorDiagnostics(ctx: CheckContext): Diagnostic[] {
   }
   return out;
 }
-
-type FunctionLoss = Extract<LossSpec, { kind: 'function' }>;
 
 /** The custom loss functions (defs and lambdas) of this document that its compile() calls pass. */
 export function lossFunctionsHere(ctx: CheckContext): { spec: FunctionLoss; def: Node }[] {
